@@ -1,0 +1,41 @@
+"""autograd_lite: a small, readable reverse-mode automatic differentiation engine on numpy."""
+
+from .anomaly import detect_anomaly
+from .errors import AnomalyError, ShapeError
+from .node import Node
+from .op import Op, no_grad
+from .ops import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    exp,
+    log,
+    mean,
+    relu,
+    reshape,
+    sigmoid,
+    sum,
+    tanh,
+    transpose,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError",
+    "Node",
+    "Op",
+    "ShapeError",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "detect_anomaly",
+    "exp",
+    "log",
+    "mean",
+    "no_grad",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sum",
+    "tanh",
+    "transpose",
+]

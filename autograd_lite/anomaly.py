@@ -1,0 +1,87 @@
+"""detect_anomaly(): stop at the first op whose forward or backward is not finite, and say why.
+
+The error names the op, the node, the shapes and value ranges of its inputs and the file and line
+where the node was created, so the cause is usually visible without a debugger.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import AnomalyError
+
+if TYPE_CHECKING:
+    from .node import Node
+    from .op import Op
+
+enabled = False
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_ENGINE_FILES = {os.path.join(_HERE, f) for f in ("node.py", "op.py", "ops.py", "anomaly.py")}
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside, NaN or inf from any op's forward or backward raises an AnomalyError."""
+    global enabled
+    before, enabled = enabled, True
+    try:
+        yield
+    finally:
+        enabled = before
+
+
+def check_forward(op: Op, out: Node, inputs: Sequence[np.ndarray]) -> None:
+    out.site = _caller_site()
+    if np.all(np.isfinite(out.value)):
+        return
+    raise AnomalyError(
+        f"{op.name} produced {_what_is_wrong(out.value)} in its forward pass\n"
+        f"  node: {out.name or 'unnamed'} (created at {out.site})\n"
+        + "".join(f"  input {i}: {_describe(a)}\n" for i, a in enumerate(inputs))
+    )
+
+
+def check_backward(node: Node, input_grads: Sequence[np.ndarray | None]) -> None:
+    for i, grad in enumerate(input_grads):
+        if grad is None or np.all(np.isfinite(grad)):
+            continue
+        raise AnomalyError(
+            f"{node.op.name}.backward produced {_what_is_wrong(grad)} in the gradient for "
+            f"input {i}\n"
+            f"  node: {node.name or 'unnamed'} (created at {node.site or 'unknown'})\n"
+            + "".join(f"  input {j}: {_describe(p.value)}\n" for j, p in enumerate(node.parents))
+            + f"  gradient arriving from above: {_describe(node.grad)}\n"
+        )
+
+
+def _what_is_wrong(values: np.ndarray) -> str:
+    nan, inf = int(np.sum(np.isnan(values))), int(np.sum(np.isinf(values)))
+    parts = [f"{nan} NaN"] * bool(nan) + [f"{inf} inf"] * bool(inf)
+    return " and ".join(parts) + f" of {np.size(values)} value(s)"
+
+
+def _describe(values: np.ndarray | None) -> str:
+    if values is None:
+        return "none"
+    array = np.asarray(values)
+    finite = array[np.isfinite(array)]
+    span = f"range [{finite.min():.6g}, {finite.max():.6g}]" if finite.size else "no finite values"
+    return f"shape {array.shape}, {array.dtype}, {span}" + (
+        f", {array.size - finite.size} not finite" if finite.size < array.size else ""
+    )
+
+
+def _caller_site() -> str:
+    """File and line of the innermost frame outside the engine: where the node was asked for."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename in _ENGINE_FILES:
+        frame = frame.f_back
+    if frame is None:
+        return "unknown"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"

@@ -1,0 +1,276 @@
+"""Node: one value in the computation graph, and reverse-mode differentiation through it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+ArrayLike = Any  # a number, a (nested) list of numbers, an ndarray or a numpy scalar
+
+
+def as_array(value: ArrayLike, what: str = "Node") -> np.ndarray | np.generic:
+    """Turn a number, list or ndarray into a floating numpy value.
+
+    Integers, bools and lists become float64; floating arrays keep their dtype; anything else
+    (str, None, object arrays, ragged lists, complex numbers) is a TypeError naming what was given.
+    """
+    kind = type(value)
+    if kind is float or kind is int or kind is bool:  # the common case first: it is the hot path
+        return np.float64(value)
+    if isinstance(value, Node):
+        raise TypeError(f"{what}: got a Node ({value!r}); use it directly, or its .value")
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = value
+    elif isinstance(value, (list, tuple)):
+        try:
+            array = np.array(value)
+        except ValueError as err:  # numpy refuses ragged nesting
+            raise TypeError(f"{what}: ragged nested list {_short(value)}: {err}") from None
+    else:
+        raise TypeError(
+            f"{what}: cannot make a numeric value from {type(value).__name__} {_short(value)}; "
+            "give a number, a list of numbers or a numeric ndarray"
+        )
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "iub":
+        return array.astype(np.float64)
+    raise TypeError(
+        f"{what}: cannot make a numeric value from {type(value).__name__} of dtype "
+        f"{array.dtype} {_short(value)}; give numbers (int, float or bool)"
+    )
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Node:
+    """A value in the graph: its forward ``value``, its ``grad`` dL/d(node), the ``parents`` it
+    was computed from (in order, duplicates kept) and the ``op`` that computed it (None for leaves).
+    """
+
+    __slots__ = ("value", "grad", "parents", "op", "name", "requires_grad", "site", "__weakref__")
+
+    # ndarray (op) Node would otherwise make numpy loop over the Node element by element;
+    # with this, numpy hands the operator back to Node's reflected methods.
+    __array_ufunc__ = None
+
+    def __init__(self, value: ArrayLike, name: str | None = None, requires_grad: bool = False):
+        self.value = as_array(value)
+        self.grad: np.ndarray | None = None
+        self.parents: tuple[Node, ...] = ()
+        self.op = None
+        self.name = name
+        self.requires_grad = bool(requires_grad)
+        self.site = None  # "file:line" where it was made, recorded inside detect_anomaly()
+
+    # -- what it is -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.value.ndim
+
+    @property
+    def size(self) -> int:
+        return self.value.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.value.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op is None
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def __repr__(self) -> str:
+        parts = [] if self.name is None else [f"name={self.name!r}"]
+        if self.op is not None:
+            parts.append(f"op={self.op.name}")
+        if self.ndim:
+            parts.append(f"shape={self.shape}")
+        parts.append(f"value={_summary(self.value)}")
+        if self.grad is not None:
+            parts.append(f"grad={_summary(self.grad)}")
+        elif self.requires_grad:
+            parts.append("requires_grad=True")
+        return f"Node({', '.join(parts)})"
+
+    # -- operators: each builds one op node (see ops.py for the maths) -------------------------
+    def __add__(self, other: ArrayLike) -> Node:
+        return _ops.Add()(self, other)
+
+    def __radd__(self, other: ArrayLike) -> Node:
+        return _ops.Add()(other, self)
+
+    def __sub__(self, other: ArrayLike) -> Node:
+        return _ops.Sub()(self, other)
+
+    def __rsub__(self, other: ArrayLike) -> Node:
+        return _ops.Sub()(other, self)
+
+    def __mul__(self, other: ArrayLike) -> Node:
+        return _ops.Mul()(self, other)
+
+    def __rmul__(self, other: ArrayLike) -> Node:
+        return _ops.Mul()(other, self)
+
+    def __truediv__(self, other: ArrayLike) -> Node:
+        return _ops.Div()(self, other)
+
+    def __rtruediv__(self, other: ArrayLike) -> Node:
+        return _ops.Div()(other, self)
+
+    def __pow__(self, other: ArrayLike) -> Node:
+        return _ops.Pow()(self, other)
+
+    def __rpow__(self, other: ArrayLike) -> Node:
+        return _ops.Pow()(other, self)
+
+    def __matmul__(self, other: ArrayLike) -> Node:
+        return _ops.MatMul()(self, other)
+
+    def __rmatmul__(self, other: ArrayLike) -> Node:
+        return _ops.MatMul()(other, self)
+
+    def __neg__(self) -> Node:
+        return _ops.Neg()(self)
+
+    @property
+    def T(self) -> Node:  # noqa: N802 (numpy's name)
+        return _ops.Transpose()(self)
+
+    def reshape(self, *shape: int | tuple[int, ...]) -> Node:
+        """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``, as numpy."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _ops.Reshape(shape)(self)
+
+    # -- gradients ------------------------------------------------------------------------------
+    def backward(self, grad: ArrayLike | None = None) -> None:
+        """Add dself/d(node) * grad to ``.grad`` of every node this one was computed from.
+
+        ``grad`` defaults to 1 for an output of size 1 (a loss). Nodes are visited once each,
+        outputs before inputs, so a node passes on its gradient only when it is complete.
+        """
+        seed = self._seed(grad)
+        pending = {id(self): seed}  # id(node) -> this pass's gradient, summed over its users
+        for node in self._backward_order():
+            node_grad = pending.pop(id(node))
+            node.grad = node_grad if node.grad is None else node.grad + node_grad
+            if node.op is None:
+                continue
+            input_grads = node.op.backward(node_grad)
+            if _anomaly.enabled:
+                _anomaly.check_backward(node, input_grads)
+            for i, parent in enumerate(node.parents):
+                if not parent.requires_grad:
+                    continue
+                parent_grad = _fit_gradient(input_grads[i], parent, node.op, i)
+                key = id(parent)
+                pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+
+    def _seed(self, grad: ArrayLike | None) -> np.ndarray:
+        where = f"backward() on {self.name or 'this node'}"
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"{where}: it does not require a gradient; none of the nodes it was computed "
+                "from was created with requires_grad=True (or it was computed inside no_grad())"
+            )
+        if grad is None:
+            if self.size != 1:
+                raise RuntimeError(
+                    f"{where}: the output has shape {self.shape}, not a single number; pass "
+                    f"grad= an array of shape {self.shape} (dL/d(output)), or reduce it first "
+                    "(ag.sum, ag.mean)"
+                )
+            return np.ones_like(self.value)
+        seed = as_array(grad, what="backward(grad=...)")
+        if seed.shape != self.shape:
+            raise ShapeError(
+                f"{where}: grad has shape {seed.shape} but the output has shape {self.shape}"
+            )
+        return seed.astype(self.dtype, copy=False)
+
+    def _backward_order(self) -> list[Node]:
+        """Nodes that need a gradient, each before the nodes it was computed from.
+
+        Iterative depth-first search (no recursion limit): reversed post-order is a topological
+        order. Branches that lead to no node with requires_grad are never entered.
+        """
+        post_order: list[Node] = []
+        seen: set[int] = set()
+        stack: list[tuple[Node, bool]] = [(self, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                post_order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for parent in node.parents:
+                if parent.requires_grad and id(parent) not in seen:
+                    stack.append((parent, False))
+        post_order.reverse()
+        return post_order
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to None on this node and on every node it was computed from."""
+        for node in self.walk():
+            node.grad = None
+
+    def walk(self) -> Iterator[Node]:
+        """Every node of the graph behind this one, this one first, each once (no recursion)."""
+        seen: set[int] = set()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            yield node
+            stack.extend(node.parents)
+
+
+def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
+    """Bring an op's gradient for one input to that input's shape and dtype.
+
+    This is the one place where broadcasting is undone (see op.unbroadcast).
+    """
+    if not isinstance(grad, (np.ndarray, np.generic)):
+        if grad is None:
+            raise TypeError(
+                f"{op.name}.backward returned None for input {index}, which requires a gradient"
+            )
+        grad = np.asarray(grad, dtype=parent.dtype)
+    if grad.shape != parent.value.shape:
+        grad = unbroadcast(grad, parent.value.shape, op.name, index)
+    if grad.dtype != parent.value.dtype:
+        grad = grad.astype(parent.value.dtype)
+    return grad
+
+
+def _summary(value: np.ndarray) -> str:
+    if value.ndim == 0:
+        return f"{float(value):.6g}"
+    return np.array2string(
+        np.asarray(value), precision=4, threshold=6, edgeitems=2, separator=", "
+    ).replace("\n", "")
+
+
+# Imported last: these modules build Nodes, and Node's operators call them.
+from . import anomaly as _anomaly  # noqa: E402
+from . import ops as _ops  # noqa: E402
+from .errors import ShapeError  # noqa: E402
+from .op import unbroadcast  # noqa: E402

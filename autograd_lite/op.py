@@ -1,0 +1,124 @@
+"""Op: the base class of every operation, and the graph-recording switch ``no_grad``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+
+from . import anomaly
+from .errors import ShapeError
+from .node import ArrayLike, Node, as_array
+
+_recording = True  # False inside no_grad()
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside, ops record no graph: results have ``op is None``, no parents, no gradient."""
+    global _recording
+    before, _recording = _recording, False
+    try:
+        yield
+    finally:
+        _recording = before
+
+
+def is_recording() -> bool:
+    """True unless inside ``no_grad()``."""
+    return _recording
+
+
+class Op:
+    """One operation: ``forward(*arrays) -> array``, ``backward(grad) -> a gradient per input``.
+
+    Subclass it to add an operation. ``forward`` may keep on ``self`` what ``backward`` needs;
+    ``backward`` receives dL/d(output) and returns dL/d(input) for each input (None where
+    ``self.needs_input_grad[i]`` is False). Gradients may have the broadcast output's shape:
+    the engine sums them back to each input's shape. Apply an op with ``MyOp()(x, y)``.
+
+    ``symbol`` names the op in pictures; ``formulas`` give each input's local derivative
+    d(out)/d(input) as text, written with ``{x}``, ``{y}`` for the inputs and ``{out}`` for the
+    output (see ``local_derivative``).
+    """
+
+    name: ClassVar[str] = "op"
+    symbol: ClassVar[str] = "op"
+    formulas: ClassVar[tuple[str, ...]] = ()
+
+    needs_input_grad: tuple[bool, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:  # a user's Op is named after its class
+            cls.name = cls.__name__.lower()
+        if "symbol" not in cls.__dict__:
+            cls.symbol = cls.name
+
+    def forward(self, *arrays: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define forward(*arrays)")
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        raise NotImplementedError(f"{type(self).__name__} must define backward(grad)")
+
+    def __call__(self, *inputs: Node | ArrayLike) -> Node:
+        parents = tuple(x if isinstance(x, Node) else Node(x) for x in inputs)
+        arrays = [p.value for p in parents]
+        try:
+            value = self.forward(*arrays)
+        except ShapeError:
+            raise
+        except ValueError as err:  # numpy's broadcasting, axis and reshape complaints
+            shapes = " and ".join(str(a.shape) for a in arrays)
+            raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
+        if type(value) is not np.ndarray and not isinstance(value, np.generic):
+            value = as_array(value, what=f"{self.name}.forward")
+        out = Node.__new__(Node)
+        out.value = value
+        out.grad = None
+        out.name = None
+        out.site = None
+        if _recording:
+            out.parents = parents
+            out.op = self
+            out.requires_grad = any(p.requires_grad for p in parents)
+            if out.requires_grad:
+                self.needs_input_grad = tuple(p.requires_grad for p in parents)
+        else:
+            out.parents = ()
+            out.op = None
+            out.requires_grad = False
+        if anomaly.enabled:
+            anomaly.check_forward(self, out, arrays)
+        return out
+
+    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
+        """The formula of d(out)/d(input ``index``) with the given names filled in."""
+        if index >= len(self.formulas):
+            return "?"
+        return self.formulas[index].format(x=x, y=y, out=out)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str = "op", index: int = 0):
+    """Sum a gradient over the axes that broadcasting added or stretched, back to ``shape``.
+
+    If x of shape (3, 1) was broadcast to (2, 3, 4), dL/dx = sum of dL/d(out) over axes 0 and 2.
+    """
+    extra = grad.ndim - len(shape)
+    if extra < 0 or any(n not in (1, g) for n, g in zip(shape, grad.shape[extra:], strict=True)):
+        if grad.size == 1:  # a custom op's scalar gradient, the same for every element
+            return np.broadcast_to(grad.reshape(()), shape).copy()
+        raise ShapeError(
+            f"{op}.backward: the gradient for input {index} has shape {grad.shape}, "
+            f"which does not reduce to the input's shape {shape}"
+        )
+    stretched = [extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1]
+    axes = tuple(range(extra)) + tuple(stretched)
+    if axes:
+        grad = grad.sum(axis=axes)
+    return grad.reshape(shape)

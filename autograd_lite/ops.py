@@ -1,0 +1,451 @@
+"""The operations: each a small Op, forward and backward side by side, its maths in the docstring.
+
+In the docstrings g is dL/d(out), the gradient arriving from above; backward returns dL/d(input).
+Broadcast inputs get gradients of the output's shape: the engine sums them back (op.unbroadcast).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from .errors import ShapeError
+from .node import ArrayLike, Node
+from .op import Op
+
+Axis = int | tuple[int, ...] | None
+Reduction = Literal["mean", "sum", "none"]
+
+
+# -- arithmetic --------------------------------------------------------------------------------
+class Add(Op):
+    """out = x + y;  dout/dx = 1, dout/dy = 1."""
+
+    name, symbol, formulas = "add", "+", ("1", "1")
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Op):
+    """out = x - y;  dout/dx = 1, dout/dy = -1."""
+
+    name, symbol, formulas = "sub", "-", ("1", "-1")
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, g):
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+class Mul(Op):
+    """out = x * y;  dout/dx = y, dout/dy = x."""
+
+    name, symbol, formulas = "mul", "*", ("{y}", "{x}")
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        return (g * self.y if need_x else None), (g * self.x if need_y else None)
+
+
+class Div(Op):
+    """out = x / y;  dout/dx = 1/y, dout/dy = -x/y^2 = -out/y."""
+
+    name, symbol, formulas = "div", "/", ("1/{y}", "-{x}/{y}^2")
+
+    def forward(self, x, y):
+        self.y = y
+        self.out = x / y
+        return self.out
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        gx = g / self.y if need_x else None
+        gy = -g * self.out / self.y if need_y else None
+        return gx, gy
+
+
+class Neg(Op):
+    """out = -x;  dout/dx = -1."""
+
+    name, symbol, formulas = "neg", "-", ("-1",)
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g):
+        return (-g,)
+
+
+class Pow(Op):
+    """out = x^y;  dout/dx = y x^(y-1), dout/dy = out log(x).
+
+    As in PyTorch, dout/dx is 0 where y = 0 and dout/dy is 0 where x = 0 (limits, not NaN).
+    """
+
+    name, symbol, formulas = "pow", "**", ("{y}*{x}^({y}-1)", "{out}*log({x})")
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        self.out = x**y
+        return self.out
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        x, y = self.x, self.y
+        gx = gy = None
+        if need_x:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gx = g * np.where(y == 0, 0.0, y * x ** (y - 1))
+        if need_y:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gy = g * np.where(x == 0, 0.0, self.out * np.log(x))
+        return gx, gy
+
+
+class MatMul(Op):
+    """out = x @ y (1-D and 2-D, as numpy);  dL/dx = g @ y^T, dL/dy = x^T @ g.
+
+    A 1-D operand is treated as a row (left) or a column (right) vector, then put back.
+    """
+
+    name, symbol, formulas = "matmul", "@", ("{y}^T", "{x}^T")
+
+    def forward(self, x, y):
+        if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+            raise ShapeError(
+                f"matmul: {x.shape} @ {y.shape}: operands must be 1-D or 2-D "
+                "(use * for scalars)"
+            )
+        if x.shape[-1] != y.shape[0]:
+            raise ShapeError(
+                f"matmul: {x.shape} @ {y.shape}: inner dimensions differ "
+                f"({x.shape[-1]} vs {y.shape[0]})"
+            )
+        self.x, self.y = x, y
+        return x @ y
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        x, y = self.x, self.y
+        x2 = x if x.ndim == 2 else x.reshape(1, -1)
+        y2 = y if y.ndim == 2 else y.reshape(-1, 1)
+        g2 = np.reshape(g, (x2.shape[0], y2.shape[1]))
+        gx = (g2 @ y2.T).reshape(x.shape) if need_x else None
+        gy = (x2.T @ g2).reshape(y.shape) if need_y else None
+        return gx, gy
+
+
+# -- elementwise functions ----------------------------------------------------------------------
+class Exp(Op):
+    """out = e^x;  dout/dx = e^x = out."""
+
+    name, symbol, formulas = "exp", "exp", ("exp({x})",)
+
+    def forward(self, x):
+        self.out = np.exp(x)
+        return self.out
+
+    def backward(self, g):
+        return (g * self.out,)
+
+
+class Log(Op):
+    """out = ln x;  dout/dx = 1/x."""
+
+    name, symbol, formulas = "log", "log", ("1/{x}",)
+
+    def forward(self, x):
+        self.x = x
+        return np.log(x)
+
+    def backward(self, g):
+        return (g / self.x,)
+
+
+class Sigmoid(Op):
+    """out = a = 1 / (1 + e^-z);  da/dz = a(1 - a)."""
+
+    name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
+
+    def forward(self, z):
+        # e^-z overflows to inf for z < -709, and 1/(1+inf) = 0 is the right limit: no warning.
+        with np.errstate(over="ignore"):
+            self.out = 1.0 / (1.0 + np.exp(-z))
+        return self.out
+
+    def backward(self, g):
+        a = self.out
+        return (g * a * (1.0 - a),)
+
+
+class Tanh(Op):
+    """out = tanh x;  dout/dx = 1 - out^2."""
+
+    name, symbol, formulas = "tanh", "tanh", ("1-{out}^2",)
+
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, g):
+        return (g * (1.0 - self.out * self.out),)
+
+
+class ReLU(Op):
+    """out = max(x, 0);  dout/dx = 1 where x > 0, else 0."""
+
+    name, symbol, formulas = "relu", "relu", ("[{x}>0]",)
+
+    def forward(self, x):
+        self.x = x
+        return np.maximum(x, 0)
+
+    def backward(self, g):
+        return (g * (self.x > 0),)
+
+
+# -- reductions and shape ------------------------------------------------------------------------
+def _normalize_axis(axis: Axis, op: str) -> Axis:
+    if axis is None:
+        return None
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        return int(axis)
+    if isinstance(axis, (tuple, list)) and all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis
+    ):
+        return tuple(int(a) for a in axis)
+    raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r}")
+
+
+class Sum(Op):
+    """out = sum of x over ``axis``;  dout/dx = 1 (g is copied back along the summed axes)."""
+
+    name, symbol, formulas = "sum", "sum", ("1",)
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False):
+        self.axis = _normalize_axis(axis, self.name)
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        return (_spread(g, self.shape, self.axis, self.keepdims),)
+
+
+class Mean(Op):
+    """out = mean of x over ``axis`` (n elements each);  dout/dx = 1/n."""
+
+    name, symbol, formulas = "mean", "mean", ("1/n",)
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False):
+        self.axis = _normalize_axis(axis, self.name)
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        self.shape = x.shape
+        out = np.mean(x, axis=self.axis, keepdims=self.keepdims)
+        self.count = x.size // max(np.size(out), 1) if x.size else 0
+        return out
+
+    def backward(self, g):
+        return (_spread(g / self.count, self.shape, self.axis, self.keepdims),)
+
+
+def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -> np.ndarray:
+    """Copy a reduction's gradient back along the reduced axes, to ``shape``."""
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, axis)
+    # a fresh array, not a read-only broadcast view, since it may end up in a .grad
+    return np.broadcast_to(g, shape).copy()
+
+
+class Reshape(Op):
+    """out = x viewed with a new shape;  dL/dx = g reshaped back to x's shape."""
+
+    name, symbol, formulas = "reshape", "reshape", ("1",)
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.new_shape = shape
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.reshape(x, self.new_shape)
+
+    def backward(self, g):
+        return (np.reshape(g, self.shape),)
+
+
+class Transpose(Op):
+    """out = x^T (axes reversed, as numpy's .T);  dL/dx = g^T."""
+
+    name, symbol, formulas = "transpose", "T", ("1",)
+
+    def forward(self, x):
+        return x.T
+
+    def backward(self, g):
+        return (g.T,)
+
+
+# -- losses --------------------------------------------------------------------------------------
+def _check_labels(y: np.ndarray, op: str) -> None:
+    if np.any((y < 0) | (y > 1)) or np.any(np.isnan(y)):
+        bad = y[(y < 0) | (y > 1) | np.isnan(y)] if np.ndim(y) else y
+        raise ValueError(f"{op}: labels must lie in [0, 1], got {np.ravel(bad)[:5]}")
+
+
+def _reduce(losses: np.ndarray, reduction: Reduction):
+    if reduction == "mean":
+        return np.mean(losses)
+    if reduction == "sum":
+        return np.sum(losses)
+    return losses
+
+
+class _Loss(Op):
+    """Shared by the two losses: the reduction and the factor it puts on each element's gradient."""
+
+    def __init__(self, reduction: Reduction = "mean"):
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(
+                f"{self.name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
+            )
+        self.reduction = reduction
+
+    def element_grad(self, g: np.ndarray, size: int) -> np.ndarray:
+        return g / size if self.reduction == "mean" else g
+
+
+class BinaryCrossEntropy(_Loss):
+    """L = -(y log a + (1-y) log(1-a)), each log clamped at -100 (as PyTorch's BCELoss);
+    dL/da = -y/a + (1-y)/(1-a) = (a-y) / (a(1-a)), dL/dy = log(1-a) - log a.
+    """
+
+    name, symbol = "binary_cross_entropy", "L(a,y)"
+    formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
+
+    def forward(self, a, y):
+        if np.any((a < 0) | (a > 1)) or np.any(np.isnan(a)):
+            raise ValueError(
+                f"{self.name}: predictions a must lie in [0, 1] (apply sigmoid first, or use "
+                f"binary_cross_entropy_with_logits), got values from {np.nanmin(a):.6g} "
+                f"to {np.nanmax(a):.6g}"
+            )
+        _check_labels(y, self.name)
+        with np.errstate(divide="ignore"):  # log 0 = -inf, clamped next
+            self.log_a = np.maximum(np.log(a), -100.0)
+            self.log_1ma = np.maximum(np.log1p(-a), -100.0)
+        self.a, self.y = a, y
+        losses = -(y * self.log_a + (1.0 - y) * self.log_1ma)
+        self.size = np.size(losses)
+        return _reduce(losses, self.reduction)
+
+    def backward(self, g):
+        need_a, need_y = self.needs_input_grad
+        g = self.element_grad(g, self.size)
+        a, y = self.a, self.y
+        # (a-y)/(a(1-a)) is the lesson's -y/a + (1-y)/(1-a) over one denominator; the floor on
+        # the denominator keeps it finite at a = 0 or 1, as PyTorch does.
+        ga = g * (a - y) / np.maximum(a * (1.0 - a), 1e-12) if need_a else None
+        gy = g * (self.log_1ma - self.log_a) if need_y else None
+        return ga, gy
+
+
+class BinaryCrossEntropyWithLogits(_Loss):
+    """L = -(y log sigmoid(z) + (1-y) log(1 - sigmoid(z))) = max(z, 0) - z y + log(1 + e^-|z|);
+    dL/dz = sigmoid(z) - y = a - y, dL/dy = -z. Finite for every finite z.
+    """
+
+    name, symbol = "binary_cross_entropy_with_logits", "L(z,y)"
+    formulas = ("sigmoid({x}) - {y}", "-{x}")
+
+    def forward(self, z, y):
+        _check_labels(y, self.name)
+        self.z, self.y = z, y
+        losses = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        self.size = np.size(losses)
+        return _reduce(losses, self.reduction)
+
+    def backward(self, g):
+        need_z, need_y = self.needs_input_grad
+        g = self.element_grad(g, self.size)
+        gz = gy = None
+        if need_z:
+            with np.errstate(over="ignore"):
+                a = 1.0 / (1.0 + np.exp(-self.z))
+            gz = g * (a - self.y)
+        if need_y:
+            gy = -g * self.z
+        return gz, gy
+
+
+# -- the functions users call ------------------------------------------------------------------
+def exp(x: Node | ArrayLike) -> Node:
+    """e^x, elementwise."""
+    return Exp()(x)
+
+
+def log(x: Node | ArrayLike) -> Node:
+    """Natural logarithm, elementwise."""
+    return Log()(x)
+
+
+def sigmoid(z: Node | ArrayLike) -> Node:
+    """1 / (1 + e^-z), elementwise; no overflow warning for large |z|."""
+    return Sigmoid()(z)
+
+
+def tanh(x: Node | ArrayLike) -> Node:
+    """tanh x, elementwise."""
+    return Tanh()(x)
+
+
+def relu(x: Node | ArrayLike) -> Node:
+    """max(x, 0), elementwise."""
+    return ReLU()(x)
+
+
+def sum(x: Node | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Node:  # noqa: A001
+    """Sum over ``axis`` (None: all), as numpy.sum."""
+    return Sum(axis, keepdims)(x)
+
+
+def mean(x: Node | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Node:
+    """Mean over ``axis`` (None: all), as numpy.mean."""
+    return Mean(axis, keepdims)(x)
+
+
+def reshape(x: Node | ArrayLike, shape: int | tuple[int, ...]) -> Node:
+    """x with a new shape (one entry may be -1), as numpy.reshape."""
+    return Reshape(shape)(x)
+
+
+def transpose(x: Node | ArrayLike) -> Node:
+    """x with its axes reversed, as numpy's .T."""
+    return Transpose()(x)
+
+
+def binary_cross_entropy(
+    a: Node | ArrayLike, y: Node | ArrayLike, reduction: Reduction = "mean"
+) -> Node:
+    """The lesson's loss -(y log a + (1-y) log(1-a)) of probabilities a, averaged by default."""
+    return BinaryCrossEntropy(reduction)(a, y)
+
+
+def binary_cross_entropy_with_logits(
+    z: Node | ArrayLike, y: Node | ArrayLike, reduction: Reduction = "mean"
+) -> Node:
+    """The same loss of a = sigmoid(z), computed stably from z; its gradient is exactly a - y."""
+    return BinaryCrossEntropyWithLogits(reduction)(z, y)
