@@ -2,6 +2,7 @@
 
 from .anomaly import detect_anomaly
 from .errors import AnomalyError, ShapeError
+from .gradcheck import GradcheckReport, gradcheck
 from .node import Node
 from .op import Op, no_grad
 from .ops import (
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
+    "GradcheckReport",
     "Node",
     "Op",
     "ShapeError",
@@ -29,6 +31,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "detect_anomaly",
     "exp",
+    "gradcheck",
     "log",
     "mean",
     "no_grad",

@@ -1,0 +1,137 @@
+"""gradcheck: compare backward() with central finite differences, in float64.
+
+For each element x_k of each input:  dL/dx_k ~ (L(x_k + eps) - L(x_k - eps)) / (2 eps),
+with an error of order eps^2. An element passes when |autodiff - numeric| <= atol + rtol |numeric|.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .node import ArrayLike, Node
+from .op import no_grad
+
+
+@dataclass(frozen=True)
+class InputCheck:
+    """How one input's autodiff gradient compares with finite differences."""
+
+    name: str
+    shape: tuple[int, ...]
+    max_abs_error: float
+    max_rel_error: float
+    worst_index: tuple[int, ...]  # the element furthest outside the tolerance (or closest to it)
+    autodiff: float  # at worst_index
+    numeric: float  # at worst_index
+    passed: bool
+
+    def __str__(self) -> str:
+        verdict = "ok  " if self.passed else "FAIL"
+        return (
+            f"{verdict} {self.name:<10} shape {str(self.shape):<10} max abs err "
+            f"{self.max_abs_error:.3e}  max rel err {self.max_rel_error:.3e}  worst element "
+            f"{self.worst_index}: autodiff {self.autodiff:.10g} vs numeric {self.numeric:.10g}"
+        )
+
+
+@dataclass(frozen=True)
+class GradcheckReport:
+    """One InputCheck per checked input; truthy when every input passes."""
+
+    inputs: tuple[InputCheck, ...]
+    eps: float
+    atol: float
+    rtol: float
+
+    def __bool__(self) -> bool:
+        return all(check.passed for check in self.inputs)
+
+    def __str__(self) -> str:
+        head = (
+            f"gradcheck {'passed' if self else 'FAILED'} "
+            f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})"
+        )
+        return "\n".join([head, *("  " + str(check) for check in self.inputs)])
+
+
+def gradcheck(
+    fn: Callable[..., Node],
+    inputs: Sequence[Node | ArrayLike],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradcheckReport:
+    """Check ``fn(*inputs).backward()`` against central differences, input by input.
+
+    ``fn`` must return a Node of size 1. Nodes with ``requires_grad`` and plain arrays or
+    numbers are checked; Nodes without it are held constant. The inputs are copied to float64,
+    so the caller's nodes are left as they were.
+    """
+    copies, checked = [], []
+    for i, x in enumerate(inputs):
+        wants_grad = x.requires_grad if isinstance(x, Node) else True
+        value = x.value if isinstance(x, Node) else Node(x).value
+        name = (x.name if isinstance(x, Node) else None) or f"input {i}"
+        copy = Node(np.array(value, dtype=np.float64), name=name, requires_grad=wants_grad)
+        copies.append(copy)
+        if wants_grad:
+            checked.append(copy)
+    if not checked:
+        raise ValueError("gradcheck: no input requires a gradient, so there is nothing to check")
+
+    out = _scalar_output(fn, copies)
+    out.backward()
+    checks = []
+    for x in checked:
+        autodiff = np.zeros(x.shape) if x.grad is None else np.asarray(x.grad, dtype=np.float64)
+        numeric = _numeric_gradient(fn, copies, x, eps)
+        checks.append(_compare(x.name, autodiff, numeric, atol, rtol))
+    return GradcheckReport(tuple(checks), eps, atol, rtol)
+
+
+def _scalar_output(fn: Callable[..., Node], inputs: list[Node]) -> Node:
+    out = fn(*inputs)
+    if not isinstance(out, Node):
+        raise TypeError(f"gradcheck: fn must return a Node, got {type(out).__name__}")
+    if out.size != 1:
+        raise ValueError(f"gradcheck: fn must return a Node of size 1, got shape {out.shape}")
+    return out
+
+
+def _numeric_gradient(fn: Callable[..., Node], inputs: list[Node], x: Node, eps: float):
+    """Central differences of fn with respect to every element of x (x.value is changed in place
+    and put back)."""
+    values = x.value
+    numeric = np.zeros(values.shape)
+    with no_grad():
+        for index in np.ndindex(values.shape):
+            original = values[index]
+            values[index] = original + eps
+            plus = float(fn(*inputs).value)
+            values[index] = original - eps
+            minus = float(fn(*inputs).value)
+            values[index] = original
+            numeric[index] = (plus - minus) / (2 * eps)
+    return numeric
+
+
+def _compare(name: str, autodiff, numeric, atol: float, rtol: float) -> InputCheck:
+    abs_error = np.abs(autodiff - numeric)
+    rel_error = abs_error / np.maximum(np.abs(numeric), np.finfo(np.float64).tiny)
+    # how far each element is through its tolerance; >1 fails (NaN counts as failing)
+    badness = np.nan_to_num(abs_error / (atol + rtol * np.abs(numeric)), nan=np.inf)
+    worst = np.unravel_index(np.argmax(badness), badness.shape) if badness.size else ()
+    worst = tuple(int(i) for i in worst)
+    return InputCheck(
+        name=name,
+        shape=numeric.shape,
+        max_abs_error=float(np.max(abs_error, initial=0.0)),
+        max_rel_error=float(np.max(np.where(abs_error == 0, 0.0, rel_error), initial=0.0)),
+        worst_index=worst,
+        autodiff=float(autodiff[worst]) if badness.size else 0.0,
+        numeric=float(numeric[worst]) if badness.size else 0.0,
+        passed=bool(np.all(badness <= 1.0)),
+    )
