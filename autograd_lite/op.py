@@ -65,13 +65,18 @@ class Op:
 
     def __call__(self, *inputs: Node | ArrayLike) -> Node:
         parents = tuple(x if isinstance(x, Node) else Node(x) for x in inputs)
-        arrays = [p.value for p in parents]
+        # A Python number goes to numpy as it is, so that `x * 2.0` keeps a float32 x float32,
+        # as numpy does (its float64 constant Node would promote the result).
+        arrays = [
+            x if type(x) is float or type(x) is int else p.value
+            for x, p in zip(inputs, parents, strict=True)
+        ]
         try:
             value = self.forward(*arrays)
         except ShapeError:
             raise
         except ValueError as err:  # numpy's broadcasting, axis and reshape complaints
-            shapes = " and ".join(str(a.shape) for a in arrays)
+            shapes = " and ".join(str(p.shape) for p in parents)
             raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
         if type(value) is not np.ndarray and not isinstance(value, np.generic):
             value = as_array(value, what=f"{self.name}.forward")
