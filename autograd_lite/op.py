@@ -64,13 +64,8 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad)")
 
     def __call__(self, *inputs: Node | ArrayLike) -> Node:
-        parents = tuple(x if isinstance(x, Node) else Node(x) for x in inputs)
-        # A Python number goes to numpy as it is, so that `x * 2.0` keeps a float32 x float32,
-        # as numpy does (its float64 constant Node would promote the result).
-        arrays = [
-            x if type(x) is float or type(x) is int else p.value
-            for x, p in zip(inputs, parents, strict=True)
-        ]
+        parents = inputs if all(type(x) is Node for x in inputs) else _wrap(inputs)
+        arrays = [p.value for p in parents]
         try:
             value = self.forward(*arrays)
         except ShapeError:
@@ -107,6 +102,21 @@ class Op:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _wrap(inputs: tuple[Node | ArrayLike, ...]) -> tuple[Node, ...]:
+    """Make constant Nodes of the inputs that are not Nodes.
+
+    A Python number takes the dtype of the Node beside it, as numpy and PyTorch treat Python
+    scalars, so that `x * 2.0` keeps a float32 x float32.
+    """
+    like = next((x.dtype for x in inputs if isinstance(x, Node)), None)
+    return tuple(
+        x if isinstance(x, Node)
+        else Node(like.type(x)) if like is not None and type(x) in (float, int)
+        else Node(x)
+        for x in inputs
+    )
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str = "op", index: int = 0):
