@@ -20,5 +20,26 @@ test: $(READY) lint
 lint: $(READY)
 	$(VENV)/bin/ruff check autograd_lite tests demos benchmarks
 
+# Benchmarks (benchmarks/README.md). OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE slow a current numpy:
+# unset both for the benchmark command only, never for tests or CI.
+BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+BENCH_VENV ?= .venv-bench
+BENCH_READY := $(BENCH_VENV)/.installed
+BENCH_PEERS := threadpoolctl torch==2.13.0 autograd micrograd mygrad jax jaxlib
+
+bench: $(READY)
+	$(BENCH_ENV) $(PY) -m benchmarks --readme
+
+bench-quick: $(READY)
+	$(BENCH_ENV) $(PY) -m benchmarks --quick
+
+$(BENCH_READY): pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e . $(BENCH_PEERS)
+	touch $(BENCH_READY)
+
+bench-peers: $(BENCH_READY)
+	$(BENCH_ENV) $(BENCH_VENV)/bin/python -m benchmarks --readme
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis *.egg-info

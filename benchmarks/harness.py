@@ -1,0 +1,134 @@
+"""Timing and memory: one BLAS thread, one CPU, interleaved rounds, medians, tracemalloc peaks."""
+
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+
+
+def pin_to_one_cpu() -> str:
+    """Pin this process to one CPU (the last one it may use); say which, or why not."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no os.sched_setaffinity on this platform)"
+    allowed = sorted(os.sched_getaffinity(0))
+    cpu = allowed[-1]
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu} of {len(allowed)} allowed"
+
+
+def blas_one_thread() -> tuple[str, list[dict[str, Any]]]:
+    """Limit BLAS to one thread with threadpoolctl, or report the environment variables set
+    before numpy was imported. Returns how, and threadpoolctl's view of the BLAS (if any)."""
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+    except ImportError:
+        how = ", ".join(f"{k}={os.environ.get(k)}" for k in BLAS_ENV)
+        return f"environment variables set before numpy was imported ({how})", []
+    threadpool_limits(limits=1)
+    info = [
+        {k: pool.get(k) for k in ("internal_api", "version", "num_threads", "architecture")}
+        for pool in threadpool_info()
+    ]
+    return "threadpoolctl.threadpool_limits(1)", info
+
+
+@dataclass
+class Timing:
+    """Per-call seconds of one contender, one sample per round."""
+
+    name: str
+    number: int = 1  # calls per sample
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+
+def one_call_seconds(fn: Callable[[], Any]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved(
+    contenders: dict[str, Callable[[], Any]],
+    rounds: int,
+    sample_seconds: float,
+    first_call: dict[str, float],
+    log: Callable[[str], None] = lambda s: None,
+) -> dict[str, Timing]:
+    """Time every contender once per round, in an order that rotates from round to round, so
+    that slow drifts of the machine (other users, frequency) hit every contender alike.
+    A sample is ``number`` calls, enough to last about ``sample_seconds``; its per-call time is
+    recorded. The garbage collector stays on (graph engines make garbage: that is their cost),
+    but a collection runs before each sample so one contender's garbage is not another's bill."""
+    names = list(contenders)
+    timings = {
+        name: Timing(name, number=max(1, int(sample_seconds / max(first_call[name], 1e-9))))
+        for name in names
+    }
+    for r in range(rounds):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            timing, fn = timings[name], contenders[name]
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(timing.number):
+                fn()
+            timing.samples.append((time.perf_counter() - start) / timing.number)
+        log(".")
+    return timings
+
+
+def paired_ratio(contender: Timing, floor: Timing) -> float:
+    """Median over rounds of (contender / floor) measured in the same round."""
+    return statistics.median(c / f for c, f in zip(contender.samples, floor.samples, strict=False))
+
+
+def peak_bytes(fn: Callable[[], Any]) -> int:
+    """Peak memory traced by tracemalloc during one call (numpy's buffers are traced; memory
+    that a library allocates outside Python's tracing, as torch and XLA do, is not)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = fn()
+        del result
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def machine() -> dict[str, str]:
+    import platform
+
+    import numpy as np
+
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "cpu": cpu,
+        "cpus": str(os.cpu_count()),
+        "platform": platform.platform(),
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
+    }

@@ -1,0 +1,159 @@
+"""Tables for the terminal and the README, from the results dict that run.py also writes as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ISSUE_PEERS = {  # what the issue measured for the peers on this machine, for comparison
+    "W1": "micrograd ~106x, jax.jit ~114x, torch ~290x",
+    "W2": "jax.jit ~3.1x, torch BCEWithLogits ~7x, mygrad ~17x",
+    "W3": "jax.jit ~1.25x, torch ~1.4x",
+    "W4": "torch ~1.0x; HIPS 1.12x at 4.5x the memory",
+    "W5": "torch ~240-320x; micrograd fails (recursion)",
+    "W6": "micrograd ~77x, torch ~197x",
+}
+
+
+def seconds(s: float) -> str:
+    if s >= 1.0:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s * 1e6:.1f} us"
+
+
+def megabytes(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def _rows(case: dict[str, Any]) -> list[list[str]]:
+    out = []
+    for row in case["rows"]:
+        if row["status"] == "measured":
+            time = seconds(row["median_s"])
+            ratio = "1 (floor)" if row["role"] == "floor" else f"{row['ratio']:.2f}x"
+            note = ""
+        else:
+            time, ratio, note = "-", "-", f"{row['status']}: {row.get('reason', '')}"
+        mem = ""
+        if "peak_bytes" in row:
+            mem = megabytes(row["peak_bytes"]) + f" ({row['peak_ratio']:.2f}x)"
+        out.append([row["name"], time, ratio, mem, note])
+    return out
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    keep = [i for i, h in enumerate(header) if any(r[i] for r in rows) or i < 3]
+    lines = ["| " + " | ".join(header[i] for i in keep) + " |"]
+    lines.append("| " + " | ".join("---" for _ in keep) + " |")
+    lines += ["| " + " | ".join(r[i].replace("|", "/") for i in keep) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def case_table(case: dict[str, Any]) -> str:
+    header = ["contender", "median per run", "x floor", "peak memory", "note"]
+    text = _markdown(header, _rows(case))
+    if case["verdict"]:
+        text += "\n" + verdict_line(case)
+    return text
+
+
+def verdict_line(case: dict[str, Any]) -> str:
+    row = next(r for r in case["rows"] if r["name"] == case["target_of"])
+    text = (
+        f"{case['key']} target: {case['target_of']} <= {case['target']:g}x the floor: "
+        f"{row['ratio']:.2f}x"
+    )
+    if case.get("memory_target") is not None and "peak_ratio" in row:
+        text += f", peak memory {row['peak_ratio']:.2f}x (target <= {case['memory_target']:g}x)"
+    return text + f" -> {case['verdict'].upper()}"
+
+
+def summary(doc: dict[str, Any]) -> str:
+    header = ["workload", "contender", "target", "measured", "peak memory", "verdict"]
+    rows = []
+    for case in doc["cases"]:
+        if not case["verdict"]:
+            continue
+        row = next(r for r in case["rows"] if r["name"] == case["target_of"])
+        mem = ""
+        if case.get("memory_target") is not None and "peak_ratio" in row:
+            mem = f"{row['peak_ratio']:.2f}x (<= {case['memory_target']:g}x)"
+        rows.append(
+            [
+                case["key"],
+                case["target_of"],
+                f"<= {case['target']:g}x",
+                f"{row['ratio']:.2f}x",
+                mem,
+                case["verdict"],
+            ]
+        )
+    return "\n## Targets (median ratio to the floor, same run)\n" + _markdown(header, rows)
+
+
+def readme(doc: dict[str, Any]) -> str:
+    m = doc["machine"]
+    pools = "; ".join(
+        f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')}, "
+        f"{p.get('num_threads')} thread)"
+        for p in doc["blas"]["pools"]
+    )
+    parts = [
+        "# Benchmarks",
+        "",
+        "autograd_lite against hand-written floors and peer engines, on the issue's workloads.",
+        "This file is written by `python -m benchmarks --readme` (`make bench`, `make "
+        "bench-peers`): the results below are the latest such run.",
+        "",
+        "## How to run",
+        "",
+        "- `make bench`: the full suite (under 10 minutes), with whichever peers are installed.",
+        "- `make bench-quick`: fewer rounds, W5 up to N = 10,000 (under 60 s); writes "
+        "`results/quick.json`, not this file.",
+        "- `make bench-peers`: makes `.venv-bench` with autograd_lite plus torch (CPU), HIPS "
+        "autograd, micrograd, mygrad and jax, and runs the full suite there.",
+        "- `python -m benchmarks --only W1,W5 --rounds 5`: a subset.",
+        "",
+        "## Method",
+        "",
+        "- Each contender runs the whole workload (forward and backward, giving dL/dw and dL/db) "
+        "and its answer is checked against the closed form before it is timed; a wrong answer "
+        "from autograd_lite or a floor stops the run, a peer's is reported as failed.",
+        "- Contenders are interleaved: every round times each once, in a rotating order. A "
+        "sample is as many calls as fill about "
+        f"{doc['sample_seconds']:g} s. The time shown is the median over rounds; the ratio is "
+        "the median over rounds of (contender / floor) in the same round.",
+        "- BLAS runs on one thread and the process is pinned to one CPU: two-thread BLAS on this "
+        "shared 2-core machine gives bimodal timings. `OPENBLAS_CORETYPE` and "
+        "`OPENBLAS_L2_SIZE` are unset for the benchmark command only (they slow a current "
+        "numpy); tests and CI keep them.",
+        "- Floors: W1, W5, W6 in plain Python floats by hand; W2-W4 in numpy by hand, computing "
+        "the loss value as well as dw and db (every contender returns the loss). The issue's "
+        "gradients-only numpy floor is also shown, as `numpy by hand, gradients only`.",
+        "- W4 peak memory: tracemalloc's peak during one call, X and y allocated beforehand. "
+        "numpy's buffers are traced; torch's and XLA's allocations are not, so theirs are not "
+        "comparable and not shown.",
+        "- W6 builds 10,000 scalar leaves (5,000 products), summed pairwise as a balanced tree.",
+        "- Peers that are not installed, or cannot run a workload, are listed with the reason.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu']} ({m['cpus']} logical CPUs), {doc['process']}",
+        f"- Python {m['python']}, numpy {m['numpy']}, {m['platform']}",
+        f"- BLAS: {doc['blas']['how']}; {pools or 'no threadpoolctl view'}",
+        f"- OPENBLAS_CORETYPE during the run: {m['OPENBLAS_CORETYPE']}",
+        "",
+        f"## Results ({doc['mode']} run, {doc['when']}, {doc['seconds']:.0f} s)",
+        "",
+        summary(doc).split("\n", 2)[2],
+        "",
+        "Issue's peer figures on this machine, for comparison: "
+        + "; ".join(f"{k}: {v}" for k, v in ISSUE_PEERS.items())
+        + ".",
+        "",
+    ]
+    for case in doc["cases"]:
+        parts += [f"### {case['key']}: {case['title']} ({case['rounds']} rounds)", ""]
+        parts += [case_table(case), ""]
+    return "\n".join(parts)

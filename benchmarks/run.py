@@ -1,0 +1,181 @@
+"""Run the workloads: check every contender, time them interleaved, print a table, write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import harness, report
+from .workloads import CHAIN_STEPS, Case, all_cases
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="fewer rounds, W5 up to N=10,000 (< 60 s)")
+    p.add_argument("--only", default="", help="comma-separated workload keys, e.g. W1,W5")
+    p.add_argument("--no-peers", action="store_true", help="measure autograd_lite and floors only")
+    p.add_argument("--rounds", type=int, default=0, help="rounds per workload (default 9, quick 3)")
+    p.add_argument("--json", type=Path, default=None, help="where to write the results")
+    p.add_argument("--readme", action="store_true", help="also rewrite benchmarks/README.md")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    how_blas, blas_info = harness.blas_one_thread()
+    if not blas_info and "numpy" in sys.modules and not _blas_env_is_one():
+        # No threadpoolctl, and numpy was imported before the variables could be set: start
+        # over in a subprocess whose environment limits BLAS before numpy is imported.
+        env = dict(os.environ, **{k: "1" for k in harness.BLAS_ENV})
+        import subprocess
+
+        cmd = [sys.executable, "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)]
+        return subprocess.call(cmd, env=env)
+    pinned = harness.pin_to_one_cpu()
+    rounds = args.rounds or (3 if args.quick else 9)
+    sample_seconds = 0.05 if args.quick else 0.2
+    case_seconds = 8.0 if args.quick else 45.0  # time a case's rounds may take before fewer rounds
+    call_budget = 3.0 if args.quick else 20.0  # a peer whose one call takes longer is skipped
+
+    print(f"BLAS: {how_blas}; {blas_info or 'threadpoolctl not installed'}")
+    print(f"process: {pinned}")
+    print(
+        "why: two BLAS threads on this shared 2-core machine give bimodal timings (the second "
+        "core is often busy), so BLAS runs on one thread and the process on one CPU."
+    )
+    machine = harness.machine()
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
+
+    only = {k.strip().upper() for k in args.only.split(",") if k.strip()}
+    chain_steps = CHAIN_STEPS[:2] if args.quick else CHAIN_STEPS
+    peers = None
+    if not args.no_peers:
+        from . import peers
+
+        for line in peers.status():
+            print(line)
+    started = time.perf_counter()
+    results = []
+    for case in all_cases(chain_steps, only):
+        if peers is not None:
+            peers.add_peers(case)
+        results.append(
+            run_case(case, rounds, sample_seconds, case_seconds, call_budget, measure_memory=True)
+        )
+        print(report.case_table(results[-1]), flush=True)
+    elapsed = time.perf_counter() - started
+
+    doc = {
+        "when": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": "quick" if args.quick else "full",
+        "seconds": round(elapsed, 1),
+        "machine": machine,
+        "blas": {"how": how_blas, "pools": blas_info},
+        "process": pinned,
+        "rounds": rounds,
+        "sample_seconds": sample_seconds,
+        "cases": results,
+    }
+    print(report.summary(doc))
+    out = args.json or HERE / "results" / ("quick.json" if args.quick else "latest.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(doc, indent=1) + "\n")
+    tmp.replace(out)
+    print(f"wrote {out}")
+    if args.readme:
+        (HERE / "README.md").write_text(report.readme(doc))
+        print(f"wrote {HERE / 'README.md'}")
+    return 0
+
+
+def _blas_env_is_one() -> bool:
+    return all(os.environ.get(k) == "1" for k in harness.BLAS_ENV)
+
+
+def run_case(
+    case: Case,
+    rounds: int,
+    sample_seconds: float,
+    case_seconds: float,
+    call_budget: float,
+    measure_memory: bool = True,
+) -> dict[str, Any]:
+    """Check each contender's answer (that first call also sizes its samples), then time the ones
+    that passed, interleaved, and measure peak memory where the case asks for it."""
+    print(f"\n{case.key}: {case.title}", flush=True)
+    rows: dict[str, dict[str, Any]] = {}
+    first: dict[str, float] = {}
+    runnable = {}
+    for c in case.all():
+        row = rows[c.name] = {"name": c.name, "role": c.role, "status": "measured"}
+        if c.skip:
+            row.update(status="skipped", reason=c.skip)
+            continue
+        try:
+            start = time.perf_counter()
+            result = c.run()
+            first[c.name] = time.perf_counter() - start
+            case.check(c.name, result, partial=c.role == "info")
+        except AssertionError:
+            if c.role in ("floor", "engine"):
+                raise  # our own paths must be right: stop the benchmark
+            row.update(status="failed", reason=str(sys.exc_info()[1]).splitlines()[0])
+            continue
+        except Exception as err:  # a peer that cannot run this workload (RecursionError...)
+            if c.role in ("floor", "engine"):
+                raise
+            row.update(status="failed", reason=f"{type(err).__name__}: {str(err)[:160]}")
+            continue
+        if c.role == "peer" and first[c.name] > call_budget:
+            row.update(
+                status="skipped",
+                reason=f"one call took {first[c.name]:.1f} s, over the {call_budget:g} s budget",
+            )
+            continue
+        runnable[c.name] = c.run
+    per_round = sum(max(first[n], sample_seconds) for n in runnable)
+    n_rounds = max(3, min(rounds, int(case_seconds / per_round)))
+    timings = harness.interleaved(
+        runnable, n_rounds, sample_seconds, first, log=lambda s: print(s, end="", flush=True)
+    )
+    print()
+    floor = timings[case.floor.name]
+    for name, timing in timings.items():
+        rows[name].update(
+            median_s=timing.median,
+            ratio=harness.paired_ratio(timing, floor),
+            calls_per_sample=timing.number,
+            samples_s=timing.samples,
+        )
+    if case.memory_target is not None and measure_memory:
+        floor_peak = harness.peak_bytes(case.floor.run)
+        for name, fn in runnable.items():
+            peak = floor_peak if name == case.floor.name else harness.peak_bytes(fn)
+            rows[name].update(peak_bytes=peak, peak_ratio=peak / floor_peak)
+    target_row = rows.get(case.target_of)
+    verdict = None
+    if case.target is not None and target_row and "ratio" in target_row:
+        hit = target_row["ratio"] <= case.target
+        if case.memory_target is not None and "peak_ratio" in target_row:
+            hit = hit and target_row["peak_ratio"] <= case.memory_target
+        verdict = "hit" if hit else "missed"
+    return {
+        "key": case.key,
+        "title": case.title,
+        "target": case.target,
+        "target_of": case.target_of,
+        "memory_target": case.memory_target,
+        "verdict": verdict,
+        "rounds": n_rounds,
+        "notes": case.notes,
+        "rows": list(rows.values()),
+    }

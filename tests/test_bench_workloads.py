@@ -1,0 +1,132 @@
+"""Small sizes of the benchmark workloads: every benchmarked path gives the closed-form answer.
+
+These assert correctness only; nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repo, not an installed package
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import report, run  # noqa: E402
+from benchmarks import workloads as wl  # noqa: E402
+from benchmarks.workloads import Case  # noqa: E402
+
+
+def check_all(case: Case) -> None:
+    for contender in case.all():
+        assert contender.skip is None, contender.skip
+        case.check(contender.name, contender.run(), partial=contender.role == "info")
+
+
+def test_w1_lesson_scalar_matches_hand_written_sgd() -> None:
+    check_all(wl.lesson_case(examples=60))
+
+
+def test_w1_engine_gradients_are_the_lessons_closed_form() -> None:
+    d = wl.lesson_data(1)
+    out = wl.w1_engine(wl.LessonData(d.xs, d.ys, alpha=1.0))  # one step: w = -dw, b = -db
+    (x1, x2), y = d.xs[0], d.ys[0]
+    dz = 0.5 - y  # w = b = 0, so a = sigmoid(0) = 1/2
+    assert out["w"] == pytest.approx([-x1 * dz, -x2 * dz], rel=1e-12)
+    assert out["b"] == pytest.approx(-dz, rel=1e-12)
+    assert out["loss"] == pytest.approx(np.log(2.0), rel=1e-12)
+
+
+@pytest.mark.parametrize(("m", "n"), [(1, 1), (7, 3), (64, 8), (300, 20)])
+def test_vectorised_paths_match_the_closed_form(m: int, n: int) -> None:
+    check_all(wl.vector_case("W2", m, n))
+
+
+def test_vectorised_engine_grads_have_the_parameters_shapes_and_dtypes() -> None:
+    d = wl.vector_data(16, 4)
+    for engine in (wl.engine_fused, wl.engine_lesson):
+        out = engine(d)
+        assert out["dw"].shape == (4, 1) and out["dw"].dtype == np.float64
+        assert np.shape(out["db"]) == ()
+
+
+def test_floor_grads_only_agrees_with_the_floor() -> None:
+    d = wl.vector_data(50, 5)
+    full, grads = wl.numpy_floor(d), wl.numpy_floor_grads_only(d)
+    np.testing.assert_allclose(grads["dw"], full["dw"], rtol=1e-12)
+    assert grads["db"] == pytest.approx(full["db"], rel=1e-12)
+
+
+@pytest.mark.parametrize("steps", [1, 2, 10, 1_000])
+def test_w5_deep_chain_matches_the_closed_form(steps: int) -> None:
+    check_all(wl.chain_case(steps))
+
+
+def test_w5_engine_survives_a_chain_deeper_than_the_recursion_limit() -> None:
+    out = wl.chain_engine(5_000)
+    assert out["dx0"] == pytest.approx(wl.CHAIN_A**5_000, rel=1e-9)
+
+
+@pytest.mark.parametrize("leaves", [2, 6, 10, 64, 1_000])
+def test_w6_graph_building_matches_the_closed_form(leaves: int) -> None:
+    check_all(wl.graph_case(leaves))
+
+
+def test_pairwise_carries_an_odd_last_term() -> None:
+    assert wl.pairwise([1, 2, 3]) == [3, 3]
+    assert wl.pairwise([1]) == [1]
+
+
+def test_a_wrong_answer_is_caught_and_named() -> None:
+    case = wl.chain_case(10)
+    bad = dict(case.expected, dx0=case.expected["dx0"] * (1 + 1e-6))
+    with pytest.raises(AssertionError, match="dx0"):
+        case.check("autograd_lite", bad)
+
+
+def test_all_cases_builds_only_what_is_asked() -> None:
+    keys = [c.key for c in wl.all_cases(chain_steps=(10, 20), only={"W5", "W6"})]
+    assert keys == ["W5 N=10", "W5 N=20", "W6"]
+
+
+def test_run_case_and_report_structure() -> None:
+    case = wl.chain_case(10)
+    result = run.run_case(case, rounds=1, sample_seconds=1e-4, case_seconds=0.01, call_budget=1.0)
+    names = [row["name"] for row in result["rows"]]
+    assert names == ["python floats by hand", "autograd_lite"]
+    assert all(row["status"] == "measured" and row["ratio"] > 0 for row in result["rows"])
+    assert result["verdict"] in ("hit", "missed")
+    doc = {
+        "when": "now",
+        "mode": "quick",
+        "seconds": 0.0,
+        "sample_seconds": 1e-4,
+        "machine": {
+            "cpu": "cpu",
+            "cpus": "2",
+            "python": "3",
+            "numpy": "2",
+            "platform": "p",
+            "OPENBLAS_CORETYPE": "(unset)",
+        },
+        "blas": {"how": "test", "pools": []},
+        "process": "not pinned",
+        "cases": [result],
+    }
+    text = report.readme(doc)
+    assert "W5 N=10" in text and "python floats by hand" in text
+
+
+def test_a_failing_peer_is_reported_not_raised() -> None:
+    case = wl.chain_case(10)
+
+    def broken() -> dict:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    case.contenders.append(wl.Contender("broken peer", broken))
+    result = run.run_case(case, rounds=1, sample_seconds=1e-4, case_seconds=0.01, call_budget=1.0)
+    row = next(r for r in result["rows"] if r["name"] == "broken peer")
+    assert row["status"] == "failed" and "RecursionError" in row["reason"]
