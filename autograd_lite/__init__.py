@@ -1,5 +1,6 @@
 """autograd_lite: a small, readable reverse-mode automatic differentiation engine on numpy."""
 
+from . import logistic
 from .anomaly import detect_anomaly
 from .errors import AnomalyError, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
@@ -33,6 +34,7 @@ __all__ = [
     "exp",
     "gradcheck",
     "log",
+    "logistic",
     "mean",
     "no_grad",
     "relu",

@@ -1,0 +1,386 @@
+"""The `autograd-lite` command (also `python -m autograd_lite`).
+
+    autograd-lite lesson [--x 1 2 --w 0.5 -0.3 --b 0.1 --y 1 --alpha 0.1 --out DIR]
+    autograd-lite train  [--data blobs|breast-cancer|FILE.csv --alpha --iterations --loss --out DIR]
+
+Bad input (a malformed CSV, labels other than 0/1, alpha <= 0, ...) ends with a one-line error
+on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import logistic
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse itself prints the usage first)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_float(name: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{name} must be a positive number, got {text}")
+        return value
+
+    return parse
+
+
+def _at_least(name: str, low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            message = f"{name} must be a whole number, got {text!r}"
+            raise argparse.ArgumentTypeError(message) from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {value}")
+        return value
+
+    return parse
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _label(text: str) -> float:
+    if text.strip() not in ("0", "1", "0.0", "1.0"):
+        raise argparse.ArgumentTypeError(f"the label y must be 0 or 1, got {text!r}")
+    return float(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="autograd-lite",
+        description="The logistic-regression lesson, runnable: its graph, gradients and training.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{lesson,train}")
+
+    lesson = commands.add_parser(
+        "lesson",
+        help="the lesson's single example: forward values, the table of derivatives, one step",
+        description="The lesson's example z = w1*x1 + w2*x2 + b, a = sigmoid(z), L(a, y): "
+        "forward values, each derivative by autodiff, closed form and finite differences, "
+        "and one gradient-descent step.",
+    )
+    lesson.add_argument(
+        "--x",
+        type=_finite_float,
+        nargs="+",
+        default=[1.0, 2.0],
+        metavar="X",
+        help="the features x1 .. xn (default: 1 2)",
+    )
+    lesson.add_argument(
+        "--w",
+        type=_finite_float,
+        nargs="+",
+        default=[0.5, -0.3],
+        metavar="W",
+        help="the weights w1 .. wn (default: 0.5 -0.3)",
+    )
+    lesson.add_argument("--b", type=_finite_float, default=0.1, help="the bias (default: 0.1)")
+    lesson.add_argument("--y", type=_label, default=1.0, help="the label, 0 or 1 (default: 1)")
+    lesson.add_argument(
+        "--alpha",
+        type=_positive_float("alpha"),
+        default=0.1,
+        help="the learning rate of the step shown (default: 0.1)",
+    )
+    lesson.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="draw the graph into DIR (PNG, SVG and the backprop steps)",
+    )
+    lesson.set_defaults(run=run_lesson)
+
+    train = commands.add_parser(
+        "train",
+        help="train logistic regression by gradient descent with autodiff gradients",
+        description="Gradient descent on a data set, with the gradient from autodiff, "
+        "checked against the closed form.",
+    )
+    train.add_argument(
+        "--data",
+        default="blobs",
+        metavar="NAME|FILE.csv",
+        help="blobs (default), breast-cancer, or a CSV file whose last column "
+        "is the 0/1 label (header optional)",
+    )
+    train.add_argument(
+        "--alpha",
+        type=_positive_float("alpha"),
+        default=0.1,
+        help="the learning rate (default: 0.1)",
+    )
+    train.add_argument(
+        "--iterations",
+        type=_at_least("iterations", 1),
+        default=1000,
+        help="gradient-descent steps (default: 1000)",
+    )
+    train.add_argument(
+        "--loss",
+        choices=logistic.LOSS_KINDS,
+        default="lesson",
+        help="lesson: sigmoid then -(y log a + (1-y) log(1-a)); "
+        "fused: the same from z, stable for any z (default: lesson)",
+    )
+    train.add_argument(
+        "--samples",
+        type=_at_least("samples", 2),
+        default=200,
+        help="number of examples for blobs (default: 200)",
+    )
+    train.add_argument("--seed", type=int, default=0, help="random seed for blobs (default: 0)")
+    train.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write loss_curve.png (and decision_boundary.png for 2 features)",
+    )
+    train.set_defaults(run=run_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (0, or 2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    # ValueError covers bad data (DataError) and shapes; FloatingPointError a diverging run;
+    # OSError a folder we cannot write to. Anything else is a bug and keeps its traceback.
+    except (ValueError, FloatingPointError, OSError) as err:
+        message = " ".join(str(err).split())  # always one line
+        print(f"autograd-lite {args.command}: error: {message}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
+
+
+# -- autograd-lite lesson -------------------------------------------------------------------------
+def run_lesson(args: argparse.Namespace) -> None:
+    x, w, b, y, alpha = args.x, args.w, args.b, args.y, args.alpha
+    if len(x) != len(w):
+        raise ValueError(f"--x has {len(x)} value(s) and --w has {len(w)}: give one weight per x")
+    nodes = logistic.lesson_graph(x, y, w, b)
+    n = len(x)
+    terms = " + ".join(f"w{i}*x{i}" for i in range(1, n + 1))
+    numbers = " + ".join(f"{_number(wi)}*{_number(xi)}" for xi, wi in zip(x, w, strict=True))
+    z, a, loss = (float(nodes[k].value) for k in ("z", "a", "L"))
+
+    print(f"The lesson's example: x = {_vector(x)}, w = {_vector(w)}, b = {b:g}, y = {y:g}")
+    print()
+    print("Forward pass")
+    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {z:.6f}")
+    print(f"  a = sigmoid(z) = 1 / (1 + e^-z) = {a:.6f}")
+    print(f"  L = -(y log a + (1-y) log(1-a)) = {loss:.6f}")
+    print()
+    print("Backward pass: each derivative by autodiff, by its formula, by finite differences")
+    table = logistic.compare(x, y, w, b)
+    print("  " + str(table).replace("\n", "\n  "))
+    print()
+
+    print(f"One gradient-descent step with alpha = {alpha:g}")
+    new_w = [wi - alpha * float(table[f"dw{i}"].autodiff) for i, wi in enumerate(w, start=1)]
+    new_b = b - alpha * float(table["db"].autodiff)
+    for i, (old, new) in enumerate(zip(w, new_w, strict=True), start=1):
+        dwi = float(table[f"dw{i}"].autodiff)
+        print(f"  w{i} = w{i} - alpha * dw{i} = {old:g} - {alpha:g} * {_number(dwi)} = {new:.6g}")
+    db = float(table["db"].autodiff)
+    print(f"  b  = b - alpha * db = {b:g} - {alpha:g} * {_number(db)} = {new_b:.6g}")
+    after = float(logistic.lesson_graph(x, y, new_w, new_b)["L"].value)
+    print(f"  the loss L goes from {loss:.6f} to {after:.6f}")
+
+    if args.out is not None:
+        nodes["L"].backward()
+        _render_lesson(nodes["L"], args.out)
+
+
+def _render_lesson(loss_node, out: Path) -> None:
+    print()
+    try:
+        from . import viz
+    except ModuleNotFoundError as err:
+        if err.name != f"{__package__}.viz":
+            raise
+        viz = None
+    if not (hasattr(viz, "render") and hasattr(viz, "render_steps")):
+        print(
+            f"(not drawing the graph into {out}: the visualiser autograd_lite.viz is not "
+            "ready in this version)"
+        )
+        return
+    paths = [
+        viz.render(loss_node, out / "lesson_graph.png"),
+        viz.render(loss_node, out / "lesson_graph.svg"),
+        viz.render_steps(loss_node, out / "steps"),
+    ]
+    print("Pictures of the graph:")
+    for path in paths:
+        print(f"  {path}")
+
+
+def _number(value: float) -> str:
+    """A number as it would be written inside a formula: negatives in parentheses."""
+    return f"({value:g})" if value < 0 else f"{value:g}"
+
+
+def _vector(values: Sequence[float]) -> str:
+    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
+
+
+# -- autograd-lite train --------------------------------------------------------------------------
+def run_train(args: argparse.Namespace) -> None:
+    from . import datasets
+
+    data = datasets.load(args.data, samples=args.samples, seed=args.seed)
+    X, Y = logistic.check_data(data.X, data.Y)
+    m, n = X.shape
+    ones = int(Y.sum())
+    print(f"data: {data.description}")
+    print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
+    loss_text = (
+        "sigmoid, then the lesson's -(y log a + (1-y) log(1-a))"
+        if args.loss == "lesson"
+        else "fused: the same loss computed stably from z"
+    )
+    print(
+        f"gradient descent: alpha = {args.alpha:g}, {args.iterations} iterations, "
+        f"loss {args.loss} ({loss_text}), mean over the {m} examples"
+    )
+
+    history = _train_with_progress(X, Y, args)
+    width = len(str(history.iterations))
+    for it in _checkpoints(history.iterations):
+        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+    final_loss = logistic.mean_loss(X, Y, history.w, history.b)
+    accuracy = logistic.accuracy(X, Y, history.w, history.b)
+    correct = round(accuracy * m)
+    print(f"final: loss {final_loss:.6f}, training accuracy {accuracy:.2%} ({correct} of {m})")
+    (first, gap_first), (last, gap_last) = history.gradient_checks[0], history.gradient_checks[-1]
+    print(
+        f"autodiff vs closed form (dw = X^T (a - y) / m, db = mean(a - y)): max abs difference "
+        f"{gap_first:.1e} at iteration {first}, {gap_last:.1e} at iteration {last}"
+    )
+    print(f"final parameters: w = {_short_vector(history.w)}, b = {history.b:.6g}")
+
+    reference = None
+    if data.name == "breast-cancer":
+        reference = _compare_with_sklearn(X, Y, final_loss, accuracy, history)
+
+    if args.out is None:
+        print(
+            "(pass --out DIR to save the loss curve"
+            + (" and the decision boundary)" if n == 2 else ")")
+        )
+        return
+    _draw_training(data, X, Y, history, accuracy, args.out, reference)
+
+
+def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace):
+    from tqdm import tqdm
+
+    # delay=1: the bar appears only once a run has taken more than a second;
+    # disable=None: and only on a terminal, so logs and pipes stay clean.
+    with tqdm(
+        total=args.iterations,
+        desc="training",
+        unit="it",
+        delay=1.0,
+        disable=None,
+        leave=False,
+        file=sys.stderr,
+    ) as bar:
+
+        def step(iteration: int, loss: float) -> None:
+            bar.update(1)
+            if iteration % 50 == 0:
+                bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
+
+        return logistic.train(X, Y, args.alpha, args.iterations, loss=args.loss, on_iteration=step)
+
+
+def _checkpoints(iterations: int, count: int = 5) -> list[int]:
+    """Iteration 1, the last one and a few evenly spaced between."""
+    return sorted({1, iterations, *np.linspace(1, iterations, count + 1).round().astype(int)})
+
+
+def _short_vector(values: np.ndarray, shown: int = 4) -> str:
+    flat = np.ravel(values)
+    text = ", ".join(f"{v:.4g}" for v in flat[:shown])
+    return f"[{text}{', ...' if flat.size > shown else ''}] ({flat.size} values)"
+
+
+def _compare_with_sklearn(X, Y, loss: float, accuracy: float, history) -> tuple[str, float]:
+    """Fit scikit-learn's LogisticRegression without a penalty and print both fits."""
+    import warnings
+
+    import sklearn
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    # scikit-learn 1.8 deprecated penalty=None in favour of C=inf; both mean no penalty.
+    major, minor = (int(part) for part in sklearn.__version__.split(".")[:2])
+    no_penalty = {"C": np.inf} if (major, minor) >= (1, 8) else {"penalty": None}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = LogisticRegression(**no_penalty, max_iter=10_000).fit(X, Y.ravel())
+    w, b = fit.coef_.reshape(-1, 1), float(fit.intercept_[0])
+    sk_loss = logistic.mean_loss(X, Y, w, b)
+    sk_accuracy = logistic.accuracy(X, Y, w, b)
+    print()
+    print("side by side with scikit-learn's LogisticRegression (no penalty, lbfgs):")
+    print(f"  {'':<18}{'autograd_lite':>16}{'scikit-learn':>16}")
+    print(f"  {'final loss':<18}{loss:>16.6f}{sk_loss:>16.6f}")
+    print(f"  {'training accuracy':<18}{accuracy:>16.2%}{sk_accuracy:>16.2%}")
+    print(f"  {'|w|':<18}{np.linalg.norm(history.w):>16.4g}{np.linalg.norm(w):>16.4g}")
+    if sk_loss < loss:
+        print(
+            f"  (lbfgs runs to its optimum; gradient descent with alpha = {history.alpha:g} is "
+            f"still descending after {history.iterations} iterations)"
+        )
+    return "scikit-learn, no penalty", sk_loss
+
+
+def _draw_training(data, X, Y, history, accuracy, out: Path, reference) -> None:
+    from . import plots
+
+    paths = [plots.loss_curve(history, out / "loss_curve.png", data.name, reference)]
+    if X.shape[1] == 2:
+        names = data.feature_names[:2]
+        title = (
+            f"{data.name}: boundary after {history.iterations} iterations, "
+            f"training accuracy {accuracy:.1%}"
+        )
+        paths.append(
+            plots.decision_boundary(
+                X, Y, history.w, history.b, out / "decision_boundary.png", names, title
+            )
+        )
+    print("pictures:")
+    for path in paths:
+        print(f"  {path}")

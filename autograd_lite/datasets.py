@@ -1,0 +1,160 @@
+"""The data sets `autograd-lite train` learns from: seeded blobs, breast cancer, or a CSV file.
+
+Each loader returns a Dataset: X of shape (m, n), Y of shape (m, 1) holding 0/1 labels.
+Problems with the data raise DataError with a message that names the file, row and value.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """Data that cannot be trained on; the message says where and why, in one line."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Examples X (m, n), labels Y (m, 1) in {0, 1}, feature names and a one-line description."""
+
+    name: str
+    X: np.ndarray
+    Y: np.ndarray
+    feature_names: tuple[str, ...]
+    description: str
+
+
+def blobs(samples: int = 200, seed: int = 0) -> Dataset:
+    """Two Gaussian blobs in the plane (features x1, x2), half with y = 0, half with y = 1.
+
+    Class 0 is centred on (-1, -1) and class 1 on (1.5, 1.5), both with standard deviation 1,
+    so they overlap a little: a straight line separates most but not all of them.
+    """
+    if samples < 2:
+        raise DataError(f"blobs: need at least 2 samples (one per class), got {samples}")
+    rng = np.random.default_rng(seed)
+    zeros = samples // 2
+    centres = np.array([[-1.0, -1.0], [1.5, 1.5]])
+    labels = np.r_[np.zeros(zeros), np.ones(samples - zeros)]
+    X = centres[labels.astype(int)] + rng.normal(size=(samples, 2))
+    order = rng.permutation(samples)  # mix the classes, as real data would be
+    return Dataset(
+        "blobs",
+        X[order],
+        labels[order].reshape(-1, 1),
+        ("x1", "x2"),
+        f"blobs: {samples} examples x 2 features, two Gaussian blobs (seed {seed})",
+    )
+
+
+def breast_cancer() -> Dataset:
+    """The Wisconsin diagnostic breast-cancer data (569 x 30, scikit-learn's bundled copy), each
+    feature standardised to mean 0 and standard deviation 1. y = 1 is benign, y = 0 malignant."""
+    try:
+        from sklearn.datasets import load_breast_cancer
+    except ImportError:
+        raise DataError(
+            "breast-cancer needs scikit-learn: pip install 'autograd-lite[data]'"
+        ) from None
+    bunch = load_breast_cancer()
+    X = standardise(bunch.data)
+    return Dataset(
+        "breast-cancer",
+        X,
+        bunch.target.astype(np.float64).reshape(-1, 1),
+        tuple(str(name) for name in bunch.feature_names),
+        f"breast-cancer: {X.shape[0]} examples x {X.shape[1]} features (standardised), "
+        "y = 1 benign, y = 0 malignant",
+    )
+
+
+def standardise(X: np.ndarray) -> np.ndarray:
+    """(X - mean) / std per column, so that one alpha suits every feature; constant columns are
+    only centred."""
+    std = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def from_csv(path: str | Path) -> Dataset:
+    """A CSV file whose last column is the 0/1 label and the others are numeric features.
+
+    A first row without any number in it is taken as a header of column names (a first row
+    with only some numbers is data, so that a typo in it is reported, not taken for a header).
+    """
+    path = Path(path)
+    try:
+        with path.open(newline="") as file:
+            rows = list(csv.reader(file))
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a CSV file") from None
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path}: not a text CSV file ({err.reason})") from None
+    except OSError as err:
+        raise DataError(f"{path}: cannot read it ({err.strerror})") from None
+
+    numbered = [(i, row) for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+    if not numbered:
+        raise DataError(f"{path}: the file is empty")
+    header = None
+    if not any(_is_number(cell) for cell in numbered[0][1]):
+        header = tuple(cell.strip() for cell in numbered[0][1])
+        numbered = numbered[1:]
+    if not numbered:
+        raise DataError(f"{path}: has a header but no data rows")
+    columns = len(header) if header else len(numbered[0][1])
+    if columns < 2:
+        raise DataError(f"{path}: needs at least one feature column and a last column of labels")
+
+    values = np.empty((len(numbered), columns))
+    for r, (line, row) in enumerate(numbered):
+        if len(row) != columns:
+            raise DataError(f"{path}, row {line}: {len(row)} values, expected {columns}")
+        for c, cell in enumerate(row):
+            values[r, c] = _number(cell, path, line, c + 1, last=c == columns - 1)
+
+    X, Y = values[:, :-1], values[:, -1:]
+    names = header[:-1] if header else tuple(f"x{i}" for i in range(1, columns))
+    return Dataset(
+        path.name,
+        X,
+        Y,
+        names,
+        f"{path}: {X.shape[0]} examples x {X.shape[1]} features",
+    )
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(cell: str, path: Path, line: int, column: int, last: bool) -> float:
+    where = f"{path}, row {line}, column {column}"
+    try:
+        value = float(cell)
+    except ValueError:
+        raise DataError(f"{where}: {cell.strip()!r} is not a number") from None
+    if last and value not in (0.0, 1.0):
+        raise DataError(f"{where}: the label {cell.strip()!r} is not 0 or 1")
+    if not math.isfinite(value):
+        raise DataError(f"{where}: the feature {cell.strip()!r} is not a finite number")
+    return value
+
+
+def load(name: str, samples: int = 200, seed: int = 0) -> Dataset:
+    """``blobs``, ``breast-cancer``, or the path of a CSV file."""
+    if name == "blobs":
+        return blobs(samples, seed)
+    if name == "breast-cancer":
+        return breast_cancer()
+    return from_csv(name)

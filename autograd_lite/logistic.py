@@ -1,0 +1,511 @@
+"""The lesson's model, logistic regression: its graph, its closed-form gradients, training.
+
+One example:  z = w1*x1 + ... + wn*xn + b,  a = sigmoid(z),  L = -(y log a + (1-y) log(1-a)),
+and back-propagation gives  da = -y/a + (1-y)/(1-a),  dz = a - y,  dw_i = x_i dz,  db = dz.
+m examples:   z = X @ w + b  (X is m x n),  L = the mean over m,
+and           dw = X^T (a - y) / m,  db = mean(a - y).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+from .node import ArrayLike, Node
+from .op import no_grad
+from .ops import binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid
+
+LossKind = Literal["lesson", "fused"]
+LOSS_KINDS: tuple[str, ...] = ("lesson", "fused")
+
+
+# -- checking what we are given ------------------------------------------------------------------
+def _values(x: Node | ArrayLike) -> np.ndarray:
+    return np.asarray(x.value if isinstance(x, Node) else x, dtype=np.float64)
+
+
+def _check_finite(name: str, values: np.ndarray) -> None:
+    bad = ~np.isfinite(values)
+    if np.any(bad):
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name}{list(where)} is {values[where]}: values must be finite numbers")
+
+
+def _check_labels(name: str, labels: np.ndarray) -> None:
+    bad = (labels != 0) & (labels != 1)
+    if np.any(bad):
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name}{list(where)} is {labels[where]:g}: labels must be 0 or 1 "
+            f"({int(bad.sum())} of {labels.size} are not)"
+        )
+
+
+def check_data(X: Node | ArrayLike, Y: Node | ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """X as an (m, n) float64 array of finite numbers and Y as (m, 1) of 0/1 labels.
+
+    Y may also be given as (m,). Errors name the argument, its shape and the offending element.
+    """
+    X, Y = _values(X), _values(Y)
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X has shape {X.shape}; it must be (m examples, n features), m, n >= 1")
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.shape != (X.shape[0], 1):
+        raise ValueError(
+            f"Y has shape {Y.shape} but X has shape {X.shape}: Y must be ({X.shape[0]}, 1), "
+            "one label per row of X"
+        )
+    _check_finite("X", X)
+    _check_labels("Y", Y)
+    return X, Y
+
+
+def check_parameters(w: Node | ArrayLike, b: Node | ArrayLike, n: int) -> tuple[np.ndarray, float]:
+    """w as an (n, 1) float64 array ((n,) is accepted) and b as a float, both finite."""
+    w, b = _values(w), _values(b)
+    if w.ndim == 1:
+        w = w.reshape(-1, 1)
+    if w.shape != (n, 1):
+        raise ValueError(f"w has shape {w.shape} but X has {n} feature(s): w must be ({n}, 1)")
+    if b.size != 1:
+        raise ValueError(f"b has shape {b.shape}; it must be a single number")
+    _check_finite("w", w)
+    _check_finite("b", b.reshape(1))
+    return w, float(b.reshape(()))
+
+
+# -- one example, as the lesson draws it ---------------------------------------------------------
+def lesson_graph(x: Sequence[float], y: float, w: Sequence[float], b: float) -> dict[str, Node]:
+    """The lesson's single-example graph, one scalar Node per quantity, by name:
+
+    ``x1..xn`` (data), ``w1..wn`` and ``b`` (parameters), ``y`` (label),
+    ``z = w1*x1 + ... + wn*xn + b``, ``a = sigmoid(z)``, ``L = -(y log a + (1-y) log(1-a))``.
+    Nothing is differentiated yet: call ``nodes["L"].backward()``.
+    """
+    xs, ws = _values(x).reshape(-1), _values(w).reshape(-1)
+    if xs.size == 0 or xs.size != ws.size:
+        raise ValueError(f"x has {xs.size} value(s) and w has {ws.size}: give one weight per x")
+    _check_finite("x", xs)
+    _check_finite("w", ws)
+    _check_finite("b", _values(b).reshape(-1))
+    _check_labels("y", _values(y).reshape(-1))
+
+    nodes: dict[str, Node] = {}
+    for i, (xi, wi) in enumerate(zip(xs, ws, strict=True), start=1):
+        nodes[f"x{i}"] = Node(float(xi), name=f"x{i}")
+        nodes[f"w{i}"] = Node(float(wi), name=f"w{i}", requires_grad=True)
+    nodes["b"] = Node(float(b), name="b", requires_grad=True)
+    nodes["y"] = Node(float(y), name="y")
+
+    # z = w1*x1 + w2*x2 + ... + b, summed left to right exactly as the lesson writes it
+    z = nodes["w1"] * nodes["x1"]
+    for i in range(2, xs.size + 1):
+        z = z + nodes[f"w{i}"] * nodes[f"x{i}"]
+    z = z + nodes["b"]
+    z.name = "z"
+    a = sigmoid(z)
+    a.name = "a"
+    loss = binary_cross_entropy(a, nodes["y"])
+    loss.name = "L"
+    nodes.update(z=z, a=a, L=loss)
+    return nodes
+
+
+# -- m examples at once ----------------------------------------------------------------------------
+def vectorised_graph(
+    X: Node | ArrayLike,
+    Y: Node | ArrayLike,
+    w: Node | ArrayLike,
+    b: Node | ArrayLike,
+    loss: LossKind = "lesson",
+) -> dict[str, Node]:
+    """The model over m examples: ``z = X @ w + b``, and L the loss averaged over the m rows.
+
+    ``loss="lesson"``: ``a = sigmoid(z)``, ``L = mean(-(y log a + (1-y) log(1-a)))``.
+    ``loss="fused"``: the same L from z directly (stable for any z; the graph has no ``a``).
+    Plain arrays become Nodes; w and b become parameters unless given as Nodes.
+    """
+    if loss not in LOSS_KINDS:
+        raise ValueError(f"loss must be 'lesson' or 'fused', got {loss!r}")
+    nodes = {
+        "X": X if isinstance(X, Node) else Node(X, name="X"),
+        "Y": Y if isinstance(Y, Node) else Node(Y, name="Y"),
+        "w": w if isinstance(w, Node) else Node(w, name="w", requires_grad=True),
+        "b": b if isinstance(b, Node) else Node(b, name="b", requires_grad=True),
+    }
+    z = nodes["X"] @ nodes["w"] + nodes["b"]
+    z.name = "z"
+    nodes["z"] = z
+    if loss == "lesson":
+        a = sigmoid(z)
+        a.name = "a"
+        nodes["a"] = a
+        mean_loss = binary_cross_entropy(a, nodes["Y"])
+    else:
+        mean_loss = binary_cross_entropy_with_logits(z, nodes["Y"])
+    mean_loss.name = "L"
+    nodes["L"] = mean_loss
+    return nodes
+
+
+class ClosedFormGrads(NamedTuple):
+    """The lesson's hand-derived gradients: dz = a - y (m, 1), dw = X^T dz / m (n, 1), db."""
+
+    dz: np.ndarray
+    dw: np.ndarray
+    db: float
+
+
+def closed_form_grads(
+    X: Node | ArrayLike, Y: Node | ArrayLike, w: Node | ArrayLike, b: Node | ArrayLike
+) -> ClosedFormGrads:
+    """dz = a - y with a = sigmoid(X @ w + b);  dw = X^T dz / m;  db = mean(dz).
+
+    With m = 1 this is the lesson's single example: dw_i = x_i * dz, db = dz.
+    """
+    X, Y = check_data(X, Y)
+    w, b = check_parameters(w, b, X.shape[1])
+    dz = probabilities(X, w, b) - Y
+    return ClosedFormGrads(dz=dz, dw=X.T @ dz / X.shape[0], db=float(np.mean(dz)))
+
+
+def probabilities(X: Node | ArrayLike, w: Node | ArrayLike, b: Node | ArrayLike) -> np.ndarray:
+    """a = sigmoid(X @ w + b), shape (m, 1), without recording a graph."""
+    X = _values(X)
+    if X.ndim != 2:
+        raise ValueError(f"X has shape {X.shape}; it must be (m examples, n features)")
+    w, b = check_parameters(w, b, X.shape[1])
+    with no_grad():
+        return sigmoid(X @ w + b).value
+
+
+def predict(X: Node | ArrayLike, w: Node | ArrayLike, b: Node | ArrayLike) -> np.ndarray:
+    """The predicted labels: 1 where a = sigmoid(X @ w + b) > 0.5 (that is, z > 0), else 0."""
+    return (probabilities(X, w, b) > 0.5).astype(np.int64)
+
+
+def accuracy(
+    X: Node | ArrayLike, Y: Node | ArrayLike, w: Node | ArrayLike, b: Node | ArrayLike
+) -> float:
+    """The fraction of examples whose predicted label equals Y."""
+    X, Y = check_data(X, Y)
+    return float(np.mean(predict(X, w, b) == Y))
+
+
+def mean_loss(
+    X: Node | ArrayLike, Y: Node | ArrayLike, w: Node | ArrayLike, b: Node | ArrayLike
+) -> float:
+    """The mean binary cross-entropy of the model on (X, Y), computed stably from z."""
+    X, Y = check_data(X, Y)
+    w, b = check_parameters(w, b, X.shape[1])
+    with no_grad():
+        return float(binary_cross_entropy_with_logits(X @ w + b, Y).value)
+
+
+# -- training --------------------------------------------------------------------------------------
+class TrainingDivergedError(FloatingPointError):
+    """Gradient descent produced a loss (or logits) that is NaN or infinite."""
+
+
+@dataclass(frozen=True)
+class History:
+    """What a training run did: the loss before each update, and the final parameters.
+
+    ``gradient_checks`` holds (iteration, largest |autodiff - closed form| over dw and db).
+    """
+
+    losses: np.ndarray  # losses[k] is the loss at iteration k + 1, before that iteration's update
+    w: np.ndarray  # (n, 1)
+    b: float
+    alpha: float
+    loss: str
+    gradient_checks: tuple[tuple[int, float], ...]
+
+    @property
+    def iterations(self) -> int:
+        return len(self.losses)
+
+
+def train(
+    X: ArrayLike,
+    Y: ArrayLike,
+    alpha: float,
+    iterations: int,
+    *,
+    w: ArrayLike | None = None,
+    b: float = 0.0,
+    loss: LossKind = "lesson",
+    on_iteration: Callable[[int, float], None] | None = None,
+) -> History:
+    """Gradient descent with autodiff gradients: each iteration  w -= alpha dw,  b -= alpha db.
+
+    Starts from ``w`` (default zeros) and ``b``. ``on_iteration(iteration, loss)`` is called after
+    every iteration (for a progress bar). At the first and last iteration the autodiff gradient
+    is compared with the closed form (kept in ``History.gradient_checks``). A NaN or infinite
+    loss stops the run with TrainingDivergedError, naming the iteration.
+    """
+    X, Y = check_data(X, Y)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
+        raise TypeError(f"alpha must be a number, got {type(alpha).__name__}")
+    if not (np.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"alpha (the learning rate) must be a positive number, got {alpha}")
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
+        raise TypeError(f"iterations must be an integer, got {type(iterations).__name__}")
+    if iterations < 1:
+        raise ValueError(f"iterations must be at least 1, got {iterations}")
+    if loss not in LOSS_KINDS:
+        raise ValueError(f"loss must be 'lesson' or 'fused', got {loss!r}")
+    w0 = np.zeros((X.shape[1], 1)) if w is None else w
+    w0, b0 = check_parameters(w0, b, X.shape[1])
+
+    data, labels = Node(X, name="X"), Node(Y, name="Y")
+    weights = Node(w0.copy(), name="w", requires_grad=True)
+    bias = Node(b0, name="b", requires_grad=True)
+    losses = np.empty(iterations)
+    checks = []
+    # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
+    # warnings would only repeat it less clearly.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for it in range(1, iterations + 1):
+            graph = vectorised_graph(data, labels, weights, bias, loss)
+            _stop_if_diverged(it, alpha, graph["z"].value, "the logits z = X @ w + b")
+            value = float(graph["L"].value)
+            _stop_if_diverged(it, alpha, value, "the loss")
+            losses[it - 1] = value
+            graph["L"].backward()
+            if it == 1 or it == iterations:
+                checks.append((it, _gap_to_closed_form(X, Y, weights, bias)))
+            weights.value = weights.value - alpha * weights.grad
+            bias.value = bias.value - alpha * bias.grad
+            weights.grad = bias.grad = None
+            if on_iteration is not None:
+                on_iteration(it, value)
+    return History(
+        losses=losses,
+        w=weights.value,
+        b=float(bias.value),
+        alpha=float(alpha),
+        loss=loss,
+        gradient_checks=tuple(checks),
+    )
+
+
+def _stop_if_diverged(iteration: int, alpha: float, values, what: str) -> None:
+    if np.all(np.isfinite(values)):
+        return
+    raise TrainingDivergedError(
+        f"training diverged at iteration {iteration}: {what} became NaN or infinite; "
+        f"alpha = {alpha:g} is too large, try a smaller alpha such as {alpha / 10:g}"
+    )
+
+
+def _gap_to_closed_form(X: np.ndarray, Y: np.ndarray, w: Node, b: Node) -> float:
+    """Largest |autodiff - closed form| over the elements of dw and db."""
+    closed = closed_form_grads(X, Y, w, b)
+    return float(max(np.max(np.abs(w.grad - closed.dw)), abs(float(b.grad) - closed.db)))
+
+
+# -- the lesson's summary table: autodiff vs closed form vs finite differences --------------------
+@dataclass(frozen=True)
+class GradientRow:
+    """One gradient three ways. ``formula`` is the lesson's closed form for it."""
+
+    name: str
+    formula: str
+    autodiff: np.ndarray
+    closed_form: np.ndarray
+    finite_difference: np.ndarray
+
+    @property
+    def largest_difference(self) -> float:
+        """The largest gap between any two of the three, over all elements."""
+        a, c, f = self.autodiff, self.closed_form, self.finite_difference
+        return float(np.max([np.abs(a - c), np.abs(a - f), np.abs(c - f)]))
+
+
+@dataclass(frozen=True)
+class GradientTable:
+    """The lesson's summary of derivatives, each computed by autodiff, by its closed form and by
+    central finite differences. Prints as a table."""
+
+    title: str
+    rows: tuple[GradientRow, ...]
+
+    def __getitem__(self, name: str) -> GradientRow:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(f"no gradient {name!r}; the table has {[r.name for r in self.rows]}")
+
+    @property
+    def largest_difference(self) -> float:
+        return max(row.largest_difference for row in self.rows)
+
+    def __str__(self) -> str:
+        header = ("grad", "formula", "autodiff", "closed form", "finite diff", "largest diff")
+        lines = [
+            (
+                row.name,
+                row.formula,
+                _format_values(row.autodiff),
+                _format_values(row.closed_form),
+                _format_values(row.finite_difference),
+                f"{row.largest_difference:.1e}",
+            )
+            for row in self.rows
+        ]
+        widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+        as_text = [
+            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+            for line in [header, *lines]
+        ]
+        rule = "  ".join("-" * w for w in widths)
+        return "\n".join([self.title, as_text[0], rule, *as_text[1:]])
+
+
+def _format_values(values: np.ndarray) -> str:
+    flat = np.ravel(values)
+    if flat.size == 1:
+        return f"{flat[0]:.9f}"
+    shown = ", ".join(f"{v:.6f}" for v in flat[:2])
+    return f"[{shown}{', ...' if flat.size > 2 else ''}]"
+
+
+def compare(x: ArrayLike, y: ArrayLike, w: ArrayLike, b: float, eps: float = 1e-6) -> GradientTable:
+    """The lesson's summary table, for one example (x of shape (n,)) or a batch (X of (m, n)).
+
+    One example: da, dz, dw1..dwn and db of L, with the lesson's formulas (lesson_graph).
+    A batch: the same for the mean loss over m rows (vectorised_graph, the lesson loss form).
+    """
+    if np.ndim(_values(x)) == 2:
+        return _compare_batch(x, y, w, b, eps)
+    return _compare_single(x, y, w, b, eps)
+
+
+def _compare_single(x, y, w, b, eps: float) -> GradientTable:
+    nodes = lesson_graph(x, y, w, b)
+    nodes["L"].backward()
+    xs, ws, y, b = _values(x).reshape(-1), _values(w).reshape(-1), float(y), float(b)
+    # the closed form for m = 1: dz = a - y, dw_i = x_i dz, db = dz
+    closed = closed_form_grads(xs.reshape(1, -1), [[y]], ws, b)
+    a = float(nodes["a"].value)
+
+    def loss_of_a(av):
+        return binary_cross_entropy(av, y).value
+
+    def loss_of_z(zv):
+        return loss_of_a(sigmoid(zv).value)
+
+    rows = [
+        GradientRow(
+            "da",
+            "-y/a + (1-y)/(1-a)",
+            nodes["a"].grad,
+            np.asarray(-y / a + (1 - y) / (1 - a)),
+            _finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+        ),
+        GradientRow(
+            "dz",
+            "a - y",
+            nodes["z"].grad,
+            closed.dz.reshape(()),
+            _finite_difference(loss_of_z, float(nodes["z"].value), eps),
+        ),
+    ]
+    dw_numeric = _finite_difference(lambda wv: loss_of_z(xs @ wv + b), ws, eps)
+    for i in range(xs.size):
+        rows.append(
+            GradientRow(
+                f"dw{i + 1}",
+                f"x{i + 1} * (a - y)",
+                nodes[f"w{i + 1}"].grad,
+                closed.dw[i].reshape(()),
+                dw_numeric[i],
+            )
+        )
+    rows.append(
+        GradientRow(
+            "db",
+            "a - y",
+            nodes["b"].grad,
+            np.asarray(closed.db),
+            _finite_difference(lambda bv: loss_of_z(xs @ ws + bv), b, eps),
+        )
+    )
+    title = f"One example (n = {xs.size}): L = -(y log a + (1-y) log(1-a))"
+    return GradientTable(title, tuple(rows))
+
+
+def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
+    X, Y = check_data(X, Y)
+    w, b = check_parameters(w, b, X.shape[1])
+    m = X.shape[0]
+    nodes = vectorised_graph(X, Y, w, b, "lesson")
+    nodes["L"].backward()
+    closed = closed_form_grads(X, Y, w, b)
+    a = nodes["a"].value
+
+    def loss_of_a(av):
+        return binary_cross_entropy(av, Y).value
+
+    def loss_of_z(zv):
+        return loss_of_a(sigmoid(zv).value)
+
+    rows = (
+        GradientRow(
+            "da",
+            "(-y/a + (1-y)/(1-a)) / m",
+            nodes["a"].grad,
+            (-Y / a + (1 - Y) / (1 - a)) / m,
+            _finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+        ),
+        GradientRow(
+            "dz",
+            "(a - y) / m",
+            nodes["z"].grad,
+            closed.dz / m,
+            _finite_difference(loss_of_z, nodes["z"].value, eps),
+        ),
+        GradientRow(
+            "dw",
+            "X^T (a - y) / m",
+            nodes["w"].grad,
+            closed.dw,
+            _finite_difference(lambda wv: loss_of_z(X @ wv + b), w, eps),
+        ),
+        GradientRow(
+            "db",
+            "mean(a - y)",
+            nodes["b"].grad,
+            np.asarray(closed.db),
+            _finite_difference(lambda bv: loss_of_z(X @ w + bv), b, eps),
+        ),
+    )
+    title = f"{m} examples, {X.shape[1]} features: L = mean over m of -(y log a + (1-y) log(1-a))"
+    return GradientTable(title, rows)
+
+
+def _step_inside_01(a, eps: float):
+    """A step for a probability a that keeps a +- step inside (0, 1)."""
+    return eps * np.minimum(a, 1.0 - a)
+
+
+def _finite_difference(loss_of: Callable[[np.ndarray], object], value, step) -> np.ndarray:
+    """Central differences  dL/dv_k ~ (L(v + h e_k) - L(v - h e_k)) / (2h),  element by element.
+
+    The divisor is the step actually taken ((v + h) - (v - h) after rounding), not 2h.
+    """
+    value = np.array(value, dtype=np.float64)
+    steps = np.broadcast_to(np.asarray(step, dtype=np.float64), value.shape)
+    numeric = np.zeros(value.shape)
+    with no_grad():
+        for k in np.ndindex(value.shape):
+            up, down = value.copy(), value.copy()
+            up[k] += steps[k]
+            down[k] -= steps[k]
+            numeric[k] = (float(loss_of(up)) - float(loss_of(down))) / (up[k] - down[k])
+    return numeric

@@ -1,0 +1,129 @@
+"""Pictures of a training run (matplotlib): the loss curve and, for two features, the decision
+boundary  w1*x1 + w2*x2 + b = 0,  where a = sigmoid(z) crosses 0.5.
+
+Figures are drawn on matplotlib's Agg canvas directly, not through pyplot, so that saving a
+picture never changes the caller's plotting backend or opens a window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .logistic import History, probabilities
+
+
+def _new_figure(width: float = 7.0, height: float = 4.5):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path
+
+
+def loss_curve(
+    history: History,
+    path: str | Path,
+    data_name: str,
+    reference: tuple[str, float] | None = None,
+) -> Path:
+    """The loss at every iteration; ``reference`` = (label, loss) draws another fit's loss."""
+    figure = _new_figure()
+    ax = figure.add_subplot()
+    iterations = np.arange(1, history.iterations + 1)
+    ax.plot(iterations, history.losses, color="tab:blue", linewidth=2, label="autograd_lite")
+    if reference is not None:
+        label, value = reference
+        ax.axhline(value, color="tab:gray", linestyle="--", label=f"{label}: {value:.4f}")
+    first, last = history.losses[0], history.losses[-1]
+    ax.annotate(
+        f"start {first:.4f}", (1, first), textcoords="offset points", xytext=(8, -4), va="top"
+    )
+    ax.annotate(
+        f"end {last:.4f}",
+        (history.iterations, last),
+        textcoords="offset points",
+        xytext=(-4, 8),
+        ha="right",
+    )
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss L: mean of -(y log a + (1-y) log(1-a))")
+    ax.set_title(
+        f"Gradient descent on {data_name}: alpha = {history.alpha:g}, "
+        f"{history.iterations} iterations ({history.loss} loss)"
+    )
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(1, max(history.iterations, 2))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right")
+    return _save(figure, path)
+
+
+def decision_boundary(
+    X: np.ndarray,
+    Y: np.ndarray,
+    w: np.ndarray,
+    b: float,
+    path: str | Path,
+    feature_names: tuple[str, str] = ("x1", "x2"),
+    title: str = "Decision boundary",
+) -> Path:
+    """The examples of two features coloured by label, shaded by a = sigmoid(w1 x1 + w2 x2 + b),
+    with the boundary a = 0.5 (z = 0) drawn as a line."""
+    if X.shape[1] != 2:
+        raise ValueError(f"decision_boundary: needs exactly 2 features, X has shape {X.shape}")
+    from matplotlib.lines import Line2D
+
+    figure = _new_figure(6.5, 5.5)
+    ax = figure.add_subplot()
+    pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+    low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
+    grid1, grid2 = np.meshgrid(np.linspace(low[0], high[0], 300), np.linspace(low[1], high[1], 300))
+    a = probabilities(np.c_[grid1.ravel(), grid2.ravel()], w, b).reshape(grid1.shape)
+    shading = ax.contourf(grid1, grid2, a, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
+    colorbar = figure.colorbar(shading, ax=ax)
+    colorbar.set_label("a = sigmoid(z): predicted probability that y = 1")
+    ax.contour(grid1, grid2, a, levels=[0.5], colors="black", linewidths=2)
+
+    labels = Y.ravel()
+    ax.scatter(
+        *X[labels == 0].T,
+        c="tab:blue",
+        marker="o",
+        edgecolors="white",
+        linewidths=0.5,
+        label="y = 0",
+    )
+    ax.scatter(
+        *X[labels == 1].T,
+        c="tab:red",
+        marker="^",
+        edgecolors="white",
+        linewidths=0.5,
+        label="y = 1",
+    )
+    w1, w2 = np.ravel(w)
+    boundary = Line2D(
+        [],
+        [],
+        color="black",
+        linewidth=2,
+        label=f"z = 0: {w1:.3g}*{feature_names[0]} + {w2:.3g}*{feature_names[1]} + {b:.3g} = 0",
+    )
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=[*handles, boundary], loc="upper left", framealpha=0.9)
+    ax.set_xlabel(feature_names[0])
+    ax.set_ylabel(feature_names[1])
+    ax.set_xlim(low[0], high[0])
+    ax.set_ylim(low[1], high[1])
+    ax.set_title(title)
+    return _save(figure, path)
