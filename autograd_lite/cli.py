@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -280,7 +281,10 @@ def run_train(args: argparse.Namespace) -> None:
     final_loss = logistic.mean_loss(X, Y, history.w, history.b)
     accuracy = logistic.accuracy(X, Y, history.w, history.b)
     correct = round(accuracy * m)
-    print(f"final: loss {final_loss:.6f}, training accuracy {accuracy:.2%} ({correct} of {m})")
+    print(
+        f"after the last update: loss {final_loss:.6f}, "
+        f"training accuracy {accuracy:.2%} ({correct} of {m})"
+    )
     (first, gap_first), (last, gap_last) = history.gradient_checks[0], history.gradient_checks[-1]
     print(
         f"autodiff vs closed form (dw = X^T (a - y) / m, db = mean(a - y)): max abs difference "
@@ -326,7 +330,7 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace)
 
 def _checkpoints(iterations: int, count: int = 5) -> list[int]:
     """Iteration 1, the last one and a few evenly spaced between."""
-    return sorted({1, iterations, *np.linspace(1, iterations, count + 1).round().astype(int)})
+    return sorted({1, *(round(iterations * k / count) for k in range(1, count + 1))} - {0})
 
 
 def _short_vector(values: np.ndarray, shown: int = 4) -> str:
@@ -358,10 +362,19 @@ def _compare_with_sklearn(X, Y, loss: float, accuracy: float, history) -> tuple[
     print(f"  {'final loss':<18}{loss:>16.6f}{sk_loss:>16.6f}")
     print(f"  {'training accuracy':<18}{accuracy:>16.2%}{sk_accuracy:>16.2%}")
     print(f"  {'|w|':<18}{np.linalg.norm(history.w):>16.4g}{np.linalg.norm(w):>16.4g}")
-    if sk_loss < loss:
+    if sk_accuracy == 1.0:
+        # Separable data: with no penalty the loss has no minimum, it keeps falling as |w| grows.
+        note = (
+            f"note: scikit-learn separates all {len(Y)} examples. With no penalty the loss then "
+            "has no minimum: it falls towards 0 as |w| grows, and lbfgs stops only at its "
+            f"tolerance. Gradient descent (alpha = {history.alpha:g}, {history.iterations} "
+            "iterations) is still on its way: more iterations lower its loss further."
+        )
+        print(textwrap.fill(note, width=80, initial_indent="  ", subsequent_indent="  "))
+    elif sk_loss < loss:
         print(
-            f"  (lbfgs runs to its optimum; gradient descent with alpha = {history.alpha:g} is "
-            f"still descending after {history.iterations} iterations)"
+            f"  (lbfgs runs to the optimum; gradient descent with alpha = {history.alpha:g} "
+            f"is still descending after {history.iterations} iterations)"
         )
     return "scikit-learn, no penalty", sk_loss
 

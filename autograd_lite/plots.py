@@ -25,9 +25,20 @@ def _new_figure(width: float = 7.0, height: float = 4.5):
 
 def _save(figure, path: str | Path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path)
+    except OSError as err:
+        raise OSError(f"cannot write {path}: {err.strerror or err}") from None
     return path
+
+
+def _linear_form(w1: float, w2: float, b: float, names: tuple[str, str]) -> str:
+    """'2.19*x1 + 2.1*x2 - 0.91 = 0', signs folded into the operators."""
+    text = f"{w1:.3g}*{names[0]}"
+    for coefficient, name in ((w2, f"*{names[1]}"), (b, "")):
+        text += f" {'-' if coefficient < 0 else '+'} {abs(coefficient):.3g}{name}"
+    return text + " = 0"
 
 
 def loss_curve(
@@ -83,13 +94,13 @@ def decision_boundary(
         raise ValueError(f"decision_boundary: needs exactly 2 features, X has shape {X.shape}")
     from matplotlib.lines import Line2D
 
-    figure = _new_figure(6.5, 5.5)
+    figure = _new_figure(6.5, 6.2)
     ax = figure.add_subplot()
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
     grid1, grid2 = np.meshgrid(np.linspace(low[0], high[0], 300), np.linspace(low[1], high[1], 300))
     a = probabilities(np.c_[grid1.ravel(), grid2.ravel()], w, b).reshape(grid1.shape)
-    shading = ax.contourf(grid1, grid2, a, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
+    shading = ax.contourf(grid1, grid2, a, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.3)
     colorbar = figure.colorbar(shading, ax=ax)
     colorbar.set_label("a = sigmoid(z): predicted probability that y = 1")
     ax.contour(grid1, grid2, a, levels=[0.5], colors="black", linewidths=2)
@@ -117,10 +128,14 @@ def decision_boundary(
         [],
         color="black",
         linewidth=2,
-        label=f"z = 0: {w1:.3g}*{feature_names[0]} + {w2:.3g}*{feature_names[1]} + {b:.3g} = 0",
+        label="decision boundary a = 0.5, that is z = 0:\n"
+        + _linear_form(w1, w2, b, feature_names),
     )
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=[*handles, boundary], loc="upper left", framealpha=0.9)
+    # beneath the plot, so that it hides no example
+    ax.legend(
+        handles=[*handles, boundary], loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3
+    )
     ax.set_xlabel(feature_names[0])
     ax.set_ylabel(feature_names[1])
     ax.set_xlim(low[0], high[0])
