@@ -1,0 +1,293 @@
+"""Graph -> DOT: the forward lane of values, the backward lane of gradients, the closed form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import graphviz
+import numpy as np
+
+from ..node import Node
+from .graph import Edge, GraphView
+from .graph import paren as _p
+from .lesson import Check, lesson_checks
+from .text import escape, shape_line, summary
+
+SMALL = 30  # graphs up to this many nodes get formulas and the backward lane by default
+RED, BLUE, GREY = "#c62828", "#1565c0", "#666666"
+HIGHLIGHT = "#ffe082"  # the gradient that has just become known, in step frames
+KIND_STYLE = {  # each kind its own shape and colour
+    "input": {"shape": "box", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777"},
+    "constant": {
+        "shape": "box", "style": "filled,dashed", "fillcolor": "#fafafa", "color": "#999999"
+    },
+    "parameter": {
+        "shape": "box", "style": "filled,rounded,bold", "fillcolor": "#e3eeff", "color": BLUE
+    },
+    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#fff8e1", "color": "#b08900"},
+    "loss": {"shape": "doubleoctagon", "style": "filled", "fillcolor": "#fde7e7", "color": RED},
+}
+GRAPH_ATTR = {
+    "rankdir": "LR", "newrank": "true", "nodesep": "0.3", "ranksep": "0.45",
+    "fontname": "Helvetica", "bgcolor": "white",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to draw; see ``to_dot``."""
+
+    formulas: bool
+    backward: bool
+    closed_form: bool
+    number_format: str
+
+
+GradientSource = Callable[[Node], "np.ndarray | None"]
+
+
+class Drawing:
+    """Builds the Digraph of a GraphView. Step frames reuse it with some gradients hidden
+    (``grad_of`` returns None for them) and the newest one (``new``) highlighted.
+    """
+
+    def __init__(
+        self,
+        view: GraphView,
+        options: Options,
+        grad_of: GradientSource | None = None,
+        new: Node | None = None,
+    ):
+        self.view, self.options, self.new = view, options, new
+        self.grad_of: GradientSource = grad_of or (lambda node: node.grad)
+        self.checks: list[Check] | None = lesson_checks(view.root) if options.closed_form else None
+        self.n = len(view.nodes)
+
+    # numeric ids: forward node k is "k", its gradient box is "n + k"
+    def fid(self, node: Node) -> str:
+        return str(self.view.id(node))
+
+    def gid(self, node: Node) -> str:
+        return str(self.n + self.view.id(node))
+
+    def fmt(self, value: np.ndarray | None) -> str:
+        return escape(summary(value, self.options.number_format))
+
+    def gradient_colour(self, node: Node) -> str:
+        return BLUE if self.view.kind(node) == "parameter" else RED
+
+    # -- the whole picture ------------------------------------------------------------------------
+    def digraph(self) -> graphviz.Digraph:
+        view, opts = self.view, self.options
+        dot = graphviz.Digraph("autograd_lite", graph_attr=GRAPH_ATTR)
+        dot.attr("node", fontname="Helvetica", fontsize="12", margin="0.08,0.04")
+        dot.attr("edge", fontname="Helvetica", fontsize="10", color=GREY, arrowsize="0.7")
+        graded = [n for n in view.nodes if n.requires_grad] if opts.backward else []
+        # In this layout the lane declared first ends up lowest: backward first, forward on top.
+        if graded:
+            with dot.subgraph(name="cluster_backward") as lane:
+                self.lane_style(lane, "backward pass: gradients, right to left (chain rule)", RED)
+                for node in reversed(graded):
+                    style = self.gradient_style(node)
+                    lane.node(self.gid(node), self.gradient_label(node), **style)
+        with dot.subgraph(name="cluster_forward") as lane:
+            title = "forward pass: values, left to right" if graded else ""
+            self.lane_style(lane, title, GREY, visible=bool(graded))
+            for node in reversed(view.nodes):
+                lane.node(self.fid(node), self.forward_label(node), **KIND_STYLE[view.kind(node)])
+        for edge in view.edges:
+            dot.edge(self.fid(edge.parent), self.fid(edge.child), **self.forward_edge(edge))
+        for node in graded:  # each gradient in its node's column, beneath it
+            dot.body.append(f"{{rank=same; {self.fid(node)}; {self.gid(node)}}}")
+            for edge in view.users(node):
+                dot.edge(self.gid(node), self.gid(edge.child), **self.backward_edge(edge))
+        label = self.graph_label()
+        if label:
+            dot.attr(label=label, labelloc="b", labeljust="l", fontsize="11")
+        return dot
+
+    @staticmethod
+    def lane_style(lane: graphviz.Digraph, title: str, colour: str, visible: bool = True) -> None:
+        if visible:
+            lane.attr(label=f"<<b>{escape(title)}</b>>", labeljust="l", fontcolor=colour,
+                      style="rounded,dashed", color=colour, fontsize="12", margin="10")
+        else:
+            lane.attr(label="", style="invis", margin="4")
+
+    # -- forward lane -----------------------------------------------------------------------------
+    def forward_label(self, node: Node) -> str:
+        view = self.view
+        kind = view.kind(node)
+        rows = [f"<b>{escape(view.header(node))}</b>"]
+        detail = kind if node.op is None else f"{kind}: {node.op.name}"
+        rows.append(f'<font point-size="9" color="{GREY}">{escape(detail)}</font>')
+        shape = shape_line(node.value)
+        if shape:
+            rows.append(f'<font point-size="9">{escape(shape)}</font>')
+        rows.append(f"= {self.fmt(node.value)}")
+        if node.requires_grad:
+            colour = self.gradient_colour(node)
+            text = f"{escape(view.grad_label(node))} = {self.fmt(self.grad_of(node))}"
+            rows.append(f'<font color="{colour}">{text}</font>')
+        return _table(rows)
+
+    def forward_edge(self, edge: Edge) -> dict[str, str]:
+        attrs = {}
+        if self.options.formulas and edge.parent.requires_grad:
+            view = self.view
+            text = f"d{escape(_p(view.title(edge.child)))}/d{escape(_p(view.title(edge.parent)))}"
+            text += f" = {escape(view.formula(edge))}"
+            value = view.local_value(edge)
+            if value is not None and self.fmt(value) != escape(view.formula(edge)):
+                text += f" = {self.fmt(value)}"
+            attrs["label"] = f'<<font point-size="10" color="#444444">{text}</font>>'
+        return attrs
+
+    # -- backward lane ----------------------------------------------------------------------------
+    def gradient_label(self, node: Node) -> str:
+        view = self.view
+        colour = self.gradient_colour(node)
+        title = f"<b>{escape(view.grad_name(node))}</b>"
+        if node.name is not None:  # the lesson's "dL/dz (code variable: dz)"
+            title += f" = {escape(view.grad_label(node))}"
+        rows = [f'<font color="{colour}">{title}</font>']
+        if self.options.formulas:
+            rule = self.chain_rule(node)
+            rule = rule if node is self.view.root else f"= {rule}"
+            rows.append(f'<font point-size="10" color="{colour}">{escape(rule)}</font>')
+        rows.append(f'<font color="{colour}">= {self.fmt(self.grad_of(node))}</font>')
+        return _table(rows)
+
+    def chain_rule(self, node: Node) -> str:
+        """dL/d(node) as the sum over its users of (their gradient) x (local derivative)."""
+        if node is self.view.root:
+            return "(backward starts here)"
+        terms = []
+        for edge in self.view.users(node):
+            upstream, local = self.view.grad_name(edge.child), self.view.formula(edge)
+            terms.append(upstream if local == "1" else
+                         f"-{upstream}" if local == "-1" else f"{upstream}*{_p(local)}")
+        if len(terms) > 3:
+            terms = terms[:3] + [f"... ({len(terms)} paths)"]
+        return " + ".join(terms) if terms else "?"
+
+    def gradient_style(self, node: Node) -> dict[str, str]:
+        colour = self.gradient_colour(node)
+        fill = HIGHLIGHT if node is self.new else ("#eef4ff" if colour == BLUE else "#fdecec")
+        width = "2.5" if node is self.new else "1"
+        return {"shape": "box", "style": "filled,rounded", "color": colour, "fillcolor": fill,
+                "penwidth": width}
+
+    def backward_edge(self, edge: Edge) -> dict[str, str]:
+        """Drawn parent-gradient -> child-gradient so ranks stay left to right; ``dir=back``
+        puts the arrowhead on the parent's side: the gradient flows right to left.
+        """
+        colour = self.gradient_colour(edge.parent)
+        attrs = {"dir": "back", "color": colour, "fontcolor": colour}
+        value = self.view.local_value(edge)
+        if value is not None:
+            factor = self.fmt(value)
+            factor = f"({factor})" if factor.startswith("-") else factor
+            attrs["label"] = f'<<font point-size="10">* {factor}</font>>'
+        elif self.options.formulas:
+            factor = escape(_p(self.view.formula(edge)))
+            attrs["label"] = f'<<font point-size="10">* {factor}</font>>'
+        if edge.parent is self.new:
+            attrs["penwidth"] = "3"
+        return attrs
+
+    # -- notes under the picture -----------------------------------------------------------------
+    def graph_label(self) -> str:
+        parts = []
+        if self.view.omitted:
+            parts.append(
+                f"<tr><td align=\"left\">Showing the {len(self.view.nodes)} nodes nearest the "
+                f"output; {self.view.omitted} of {self.view.total} left out (max_nodes).</td></tr>"
+            )
+        if self.checks:
+            parts.append(f"<tr><td>{self.closed_form_table()}</td></tr>")
+        return f'<<table border="0">{"".join(parts)}</table>>' if parts else ""
+
+    def closed_form_table(self) -> str:
+        head = ["gradient", "by backward()", "lesson's closed form", "value", "same?"]
+        rows = ["<tr>" + "".join(f'<td bgcolor="#eeeeee"><b>{h}</b></td>' for h in head) + "</tr>"]
+        for check in self.checks or []:
+            autodiff = self.grad_of_check(check)
+            agrees = "-" if autodiff is None else ("yes" if check.agrees else "NO")
+            cells = [f"<b>{escape(check.grad_name)}</b>", self.fmt(autodiff),
+                     escape(check.formula), self.fmt(np.float64(check.closed_form)), agrees]
+            colour = BLUE if check.grad_name not in ("da", "dz") else RED
+            rows.append("<tr>" + "".join(f'<td><font color="{colour}">{c}</font></td>'
+                                         for c in cells) + "</tr>")
+        title = ('<tr><td colspan="5"><b>Autodiff against the lesson\'s closed form</b>'
+                 "</td></tr>")
+        return f'<table border="1" cellborder="1" cellspacing="0" cellpadding="4">{title}' \
+               f'{"".join(rows)}</table>'
+
+    def grad_of_check(self, check: Check) -> np.ndarray | None:
+        return check.autodiff
+
+
+def _table(rows: list[str]) -> str:
+    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
+    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>>'
+
+
+def options_for(
+    view: GraphView,
+    formulas: bool | None,
+    backward: bool | None,
+    closed_form: bool | None,
+    number_format: str,
+) -> Options:
+    """Fill in the automatic defaults: formulas and backward lane for small graphs, the
+    closed-form box when the graph is the lesson's.
+    """
+    small = len(view.nodes) <= SMALL
+    try:
+        format(1.5, number_format)
+    except (ValueError, TypeError) as err:
+        message = f"viz: number_format {number_format!r} is not a number format: {err}"
+        raise ValueError(message) from None
+    if closed_form and lesson_checks(view.root) is None:
+        raise ValueError(
+            "viz: closed_form=True, but this is not the lesson's graph (L = "
+            "binary_cross_entropy(a, y), a = sigmoid(z), z = sum of w_i*x_i and b, all scalars)"
+        )
+    return Options(
+        formulas=small if formulas is None else bool(formulas),
+        backward=small if backward is None else bool(backward),
+        closed_form=(lesson_checks(view.root) is not None) if closed_form is None else closed_form,
+        number_format=number_format,
+    )
+
+
+def to_dot(
+    node: Node,
+    *,
+    formulas: bool | None = None,
+    backward: bool | None = None,
+    closed_form: bool | None = None,
+    max_nodes: int | None = 500,
+    hide_constants: bool | None = None,
+    number_format: str = ".4g",
+) -> graphviz.Digraph:
+    """The graph behind ``node`` as a ``graphviz.Digraph`` (``.source`` is the DOT text).
+
+    ``formulas``: local derivatives on the edges; ``backward``: the lane of gradients beneath
+    the values; both default to on for graphs of up to 30 nodes. ``closed_form``: the box
+    comparing autodiff with the lesson's formulas; by default shown when ``node`` is the
+    lesson's loss ``L`` (see ``lesson.lesson_checks``). ``max_nodes`` keeps the nodes nearest
+    the output (None: all); ``hide_constants`` (default: for graphs over 30 nodes) leaves out
+    unnamed numbers; ``number_format`` is a format spec such as ".4g" or ".3f".
+    """
+    view = _view(node, max_nodes, hide_constants)
+    options = options_for(view, formulas, backward, closed_form, number_format)
+    return Drawing(view, options).digraph()
+
+
+def _view(node: Node, max_nodes: int | None, hide_constants: bool | None) -> GraphView:
+    if hide_constants is None:
+        hide_constants = GraphView(node, max_nodes=SMALL + 1).omitted > 0
+    return GraphView(node, max_nodes=max_nodes, hide_constants=hide_constants)

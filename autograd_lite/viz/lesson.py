@@ -1,0 +1,83 @@
+"""The lesson's graph: recognise it, and set autodiff's gradients beside the closed form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..node import Node
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the comparison: ``dw1`` by backward() and by the lesson's ``x1*(a - y)``."""
+
+    grad_name: str
+    autodiff: np.ndarray | None  # None until backward() has run
+    formula: str
+    closed_form: float
+
+    @property
+    def agrees(self) -> bool | None:
+        if self.autodiff is None:
+            return None
+        return bool(np.allclose(self.autodiff, self.closed_form, rtol=1e-6, atol=1e-9))
+
+
+def lesson_checks(root: Node) -> list[Check] | None:
+    """The closed-form rows when ``root`` is the lesson's graph, else None.
+
+    The lesson's graph (as ``logistic.lesson_graph`` builds it): ``L`` = binary_cross_entropy
+    of ``a`` = sigmoid(``z``) and a label, with ``z`` a sum of parameter*data products and
+    parameters, all single numbers. It is recognised by those names and that shape.
+    """
+    if root.name != "L" or root.op is None or root.op.name != "binary_cross_entropy":
+        return None
+    a, y = root.parents
+    if a.name != "a" or a.op is None or a.op.name != "sigmoid" or a.parents[0].name != "z":
+        return None
+    z = a.parents[0]
+    terms = _sum_terms(z)
+    if terms is None or any(n.size != 1 for n in (root, a, y, z)):
+        return None
+    av, yv = float(a.value), float(y.value)
+    y_text = y.name or format(yv, "g")
+    dz = av - yv
+    rows = [
+        Check("da", a.grad, f"-{y_text}/a + (1-{y_text})/(1-a)", -yv / av + (1 - yv) / (1 - av)),
+        Check("dz", z.grad, f"a - {y_text}", dz),
+    ]
+    for param, data in terms:
+        if data is None:
+            rows.append(Check(f"d{param.name}", param.grad, f"a - {y_text}", dz))
+        else:
+            formula = f"{data.name}*(a - {y_text})"
+            rows.append(Check(f"d{param.name}", param.grad, formula, float(data.value) * dz))
+    return rows
+
+
+def _sum_terms(z: Node) -> list[tuple[Node, Node | None]] | None:
+    """``z`` as a sum of ``w*x`` (parameter, data) and ``b`` (parameter, None) terms, or None."""
+    terms, stack = [], [z]
+    while stack:
+        node = stack.pop()
+        if node.op is not None and node.op.name == "add" and (node is z or node.name is None):
+            stack.extend(reversed(node.parents))
+        elif node.op is not None and node.op.name == "mul":
+            param, data = node.parents
+            if data.requires_grad:
+                param, data = data, param
+            if not (_is_leaf(param, True) and _is_leaf(data, False)):
+                return None
+            terms.append((param, data))
+        elif _is_leaf(node, True):
+            terms.append((node, None))
+        else:
+            return None
+    return terms if terms else None
+
+
+def _is_leaf(node: Node, parameter: bool) -> bool:
+    named = node.name is not None and node.op is None and node.size == 1
+    return named and node.requires_grad == parameter
