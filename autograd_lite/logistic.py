@@ -129,26 +129,36 @@ def vectorised_graph(
     ``loss="fused"``: the same L from z directly (stable for any z; the graph has no ``a``).
     Plain arrays become Nodes; w and b become parameters unless given as Nodes.
     """
-    if loss not in LOSS_KINDS:
-        raise ValueError(f"loss must be 'lesson' or 'fused', got {loss!r}")
     nodes = {
         "X": X if isinstance(X, Node) else Node(X, name="X"),
         "Y": Y if isinstance(Y, Node) else Node(Y, name="Y"),
         "w": w if isinstance(w, Node) else Node(w, name="w", requires_grad=True),
         "b": b if isinstance(b, Node) else Node(b, name="b", requires_grad=True),
     }
-    z = nodes["X"] @ nodes["w"] + nodes["b"]
+    nodes["z"] = logits(nodes["X"], nodes["w"], nodes["b"])
+    nodes.update(loss_of_logits(nodes["z"], nodes["Y"], loss))
+    return nodes
+
+
+def logits(X: Node, w: Node, b: Node) -> Node:
+    """z = X @ w + b, one logit per example: shape (m, 1)."""
+    z = X @ w + b
     z.name = "z"
-    nodes["z"] = z
-    if loss == "lesson":
+    return z
+
+
+def loss_of_logits(z: Node, Y: Node, loss: LossKind = "lesson") -> dict[str, Node]:
+    """The mean loss of logits z against labels Y: ``{"a": ..., "L": ...}`` for the lesson's
+    form (a = sigmoid(z), then the cross-entropy of a), ``{"L": ...}`` for the fused one."""
+    if loss not in LOSS_KINDS:
+        raise ValueError(f"loss must be 'lesson' or 'fused', got {loss!r}")
+    if loss == "fused":
+        nodes = {"L": binary_cross_entropy_with_logits(z, Y)}
+    else:
         a = sigmoid(z)
         a.name = "a"
-        nodes["a"] = a
-        mean_loss = binary_cross_entropy(a, nodes["Y"])
-    else:
-        mean_loss = binary_cross_entropy_with_logits(z, nodes["Y"])
-    mean_loss.name = "L"
-    nodes["L"] = mean_loss
+        nodes = {"a": a, "L": binary_cross_entropy(a, Y)}
+    nodes["L"].name = "L"
     return nodes
 
 
@@ -271,12 +281,13 @@ def train(
     # warnings would only repeat it less clearly.
     with np.errstate(over="ignore", invalid="ignore"):
         for it in range(1, iterations + 1):
-            graph = vectorised_graph(data, labels, weights, bias, loss)
-            _stop_if_diverged(it, alpha, graph["z"].value, "the logits z = X @ w + b")
-            value = float(graph["L"].value)
+            z = logits(data, weights, bias)
+            _stop_if_diverged(it, alpha, z.value, "the logits z = X @ w + b")
+            loss_node = loss_of_logits(z, labels, loss)["L"]
+            value = float(loss_node.value)
             _stop_if_diverged(it, alpha, value, "the loss")
             losses[it - 1] = value
-            graph["L"].backward()
+            loss_node.backward()
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, weights, bias)))
             weights.value = weights.value - alpha * weights.grad
