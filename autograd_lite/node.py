@@ -17,8 +17,10 @@ def as_array(value: ArrayLike, what: str = "Node") -> np.ndarray | np.generic:
     (str, None, object arrays, ragged lists, complex numbers) is a TypeError naming what was given.
     """
     kind = type(value)
-    if kind is float or kind is int or kind is bool:  # the common case first: it is the hot path
+    if kind is float or kind is int or kind is bool:  # the common cases first: the hot path
         return np.float64(value)
+    if kind is np.float64:
+        return value
     if isinstance(value, Node):
         raise TypeError(f"{what}: got a Node ({value!r}); use it directly, or its .value")
     if isinstance(value, (np.ndarray, np.generic)):
@@ -159,25 +161,32 @@ class Node:
     def backward(self, grad: ArrayLike | None = None) -> None:
         """Add dself/d(node) * grad to ``.grad`` of every node this one was computed from.
 
-        ``grad`` defaults to 1 for an output of size 1 (a loss). Nodes are visited once each,
-        outputs before inputs, so a node passes on its gradient only when it is complete.
+        ``grad`` defaults to 1 for an output of size 1 (a loss). Each node passes its gradient
+        on once, when it is complete: when every node that uses it has given its share
+        (Kahn's topological order, iterative, so a chain of any depth works).
         """
-        seed = self._seed(grad)
-        pending = {id(self): seed}  # id(node) -> this pass's gradient, summed over its users
-        for node in self._backward_order():
+        pending = {id(self): self._seed(grad)}  # id(node) -> gradient summed over its users
+        waiting = self._count_users()  # id(node) -> users that have not given their share yet
+        ready = [self]
+        while ready:
+            node = ready.pop()
             node_grad = pending.pop(id(node))
             node.grad = node_grad if node.grad is None else node.grad + node_grad
-            if node.op is None:
+            op = node.op
+            if op is None:
                 continue
-            input_grads = node.op.backward(node_grad)
+            input_grads = op.backward(node_grad)
             if _anomaly.enabled:
                 _anomaly.check_backward(node, input_grads)
             for i, parent in enumerate(node.parents):
                 if not parent.requires_grad:
                     continue
-                parent_grad = _fit_gradient(input_grads[i], parent, node.op, i)
+                parent_grad = _fit_gradient(input_grads[i], parent, op, i)
                 key = id(parent)
                 pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+                waiting[key] -= 1
+                if waiting[key] == 0:
+                    ready.append(parent)
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
         where = f"backward() on {self.name or 'this node'}"
@@ -193,6 +202,8 @@ class Node:
                     f"grad= an array of shape {self.shape} (dL/d(output)), or reduce it first "
                     "(ag.sum, ag.mean)"
                 )
+            if type(self.value) is np.float64:  # a scalar loss: skip ones_like's overhead
+                return np.float64(1.0)
             return np.ones_like(self.value)
         seed = as_array(grad, what="backward(grad=...)")
         if seed.shape != self.shape:
@@ -201,29 +212,22 @@ class Node:
             )
         return seed.astype(self.dtype, copy=False)
 
-    def _backward_order(self) -> list[Node]:
-        """Nodes that need a gradient, each before the nodes it was computed from.
-
-        Iterative depth-first search (no recursion limit): reversed post-order is a topological
-        order. Branches that lead to no node with requires_grad are never entered.
-        """
-        post_order: list[Node] = []
-        seen: set[int] = set()
-        stack: list[tuple[Node, bool]] = [(self, False)]
+    def _count_users(self) -> dict[int, int]:
+        """For every node behind this one that needs a gradient: how many times it is an input
+        of a node in this graph (``x * x`` counts twice). Branches that lead to no node with
+        requires_grad are never entered."""
+        users = {id(self): 0}
+        stack = [self]
         while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                post_order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            for parent in node.parents:
-                if parent.requires_grad and id(parent) not in seen:
-                    stack.append((parent, False))
-        post_order.reverse()
-        return post_order
+            for parent in stack.pop().parents:
+                if parent.requires_grad:
+                    key = id(parent)
+                    if key in users:
+                        users[key] += 1
+                    else:
+                        users[key] = 1
+                        stack.append(parent)
+        return users
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to None on this node and on every node it was computed from."""

@@ -13,6 +13,7 @@ from .errors import ShapeError
 from .node import ArrayLike, Node, as_array
 
 _recording = True  # False inside no_grad()
+_VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
 
 
 @contextlib.contextmanager
@@ -64,7 +65,11 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad)")
 
     def __call__(self, *inputs: Node | ArrayLike) -> Node:
-        parents = inputs if all(type(x) is Node for x in inputs) else _wrap(inputs)
+        parents = inputs
+        for x in inputs:
+            if type(x) is not Node:
+                parents = _wrap(inputs)
+                break
         arrays = [p.value for p in parents]
         try:
             value = self.forward(*arrays)
@@ -73,7 +78,7 @@ class Op:
         except ValueError as err:  # numpy's broadcasting, axis and reshape complaints
             shapes = " and ".join(str(p.shape) for p in parents)
             raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
-        if type(value) is not np.ndarray and not isinstance(value, np.generic):
+        if not isinstance(value, _VALUE_TYPES):
             value = as_array(value, what=f"{self.name}.forward")
         out = Node.__new__(Node)
         out.value = value
@@ -83,9 +88,8 @@ class Op:
         if _recording:
             out.parents = parents
             out.op = self
-            out.requires_grad = any(p.requires_grad for p in parents)
-            if out.requires_grad:
-                self.needs_input_grad = tuple(p.requires_grad for p in parents)
+            self.needs_input_grad = tuple([p.requires_grad for p in parents])
+            out.requires_grad = True in self.needs_input_grad
         else:
             out.parents = ()
             out.op = None

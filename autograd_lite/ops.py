@@ -6,6 +6,7 @@ Broadcast inputs get gradients of the output's shape: the engine sums them back 
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -178,6 +179,10 @@ class Sigmoid(Op):
     name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
 
     def forward(self, z):
+        if type(z) is np.float64:  # a scalar graph's hot path: Python's math, no ufunc overhead
+            e = math.exp(-abs(z))  # never overflows; sigmoid(-|z|) = e / (1 + e)
+            self.out = np.float64(1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e))
+            return self.out
         # e^-z overflows to inf for z < -709, and 1/(1+inf) = 0 is the right limit: no warning.
         with np.errstate(over="ignore"):
             self.out = 1.0 / (1.0 + np.exp(-z))
@@ -300,13 +305,32 @@ class Transpose(Op):
 
 
 # -- losses --------------------------------------------------------------------------------------
+def _in_unit_interval(x: np.ndarray) -> bool:
+    """True when every element of x lies in [0, 1] (a NaN does not: it compares False)."""
+    if type(x) is np.float64:  # a scalar graph's hot path: no array reductions
+        return 0.0 <= x <= 1.0
+    return x.size == 0 or bool(x.min() >= 0.0 and x.max() <= 1.0)
+
+
 def _check_labels(y: np.ndarray, op: str) -> None:
-    if np.any((y < 0) | (y > 1)) or np.any(np.isnan(y)):
+    if not _in_unit_interval(y):
         bad = y[(y < 0) | (y > 1) | np.isnan(y)] if np.ndim(y) else y
         raise ValueError(f"{op}: labels must lie in [0, 1], got {np.ravel(bad)[:5]}")
 
 
+def _clamped_logs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(log a, log(1 - a)), each clamped at -100 where it would be -inf (a = 0 or a = 1)."""
+    if type(a) is np.float64:  # a scalar graph's hot path: Python's math, no ufunc overhead
+        log_a = math.log(a) if a > 0.0 else -100.0
+        log_1ma = math.log1p(-a) if a < 1.0 else -100.0
+        return np.float64(max(log_a, -100.0)), np.float64(max(log_1ma, -100.0))
+    with np.errstate(divide="ignore"):  # log 0 = -inf, clamped here
+        return np.maximum(np.log(a), -100.0), np.maximum(np.log1p(-a), -100.0)
+
+
 def _reduce(losses: np.ndarray, reduction: Reduction):
+    if type(losses) is np.float64:  # one number is its own mean and sum
+        return losses
     if reduction == "mean":
         return np.mean(losses)
     if reduction == "sum":
@@ -337,19 +361,17 @@ class BinaryCrossEntropy(_Loss):
     formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
 
     def forward(self, a, y):
-        if np.any((a < 0) | (a > 1)) or np.any(np.isnan(a)):
+        if not _in_unit_interval(a):
             raise ValueError(
                 f"{self.name}: predictions a must lie in [0, 1] (apply sigmoid first, or use "
                 f"binary_cross_entropy_with_logits), got values from {np.nanmin(a):.6g} "
                 f"to {np.nanmax(a):.6g}"
             )
         _check_labels(y, self.name)
-        with np.errstate(divide="ignore"):  # log 0 = -inf, clamped next
-            self.log_a = np.maximum(np.log(a), -100.0)
-            self.log_1ma = np.maximum(np.log1p(-a), -100.0)
+        self.log_a, self.log_1ma = _clamped_logs(a)
         self.a, self.y = a, y
-        losses = -(y * self.log_a + (1.0 - y) * self.log_1ma)
-        self.size = np.size(losses)
+        losses = -y * self.log_a - (1.0 - y) * self.log_1ma  # (not -(...): no -0.0 loss)
+        self.size = losses.size
         return _reduce(losses, self.reduction)
 
     def backward(self, g):
