@@ -252,16 +252,19 @@ def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
 
     This is the one place where broadcasting is undone (see op.unbroadcast).
     """
+    value = parent.value
+    if type(grad) is np.float64 and type(value) is np.float64:  # scalars: nothing to fit
+        return grad
     if not isinstance(grad, (np.ndarray, np.generic)):
         if grad is None:
             raise TypeError(
                 f"{op.name}.backward returned None for input {index}, which requires a gradient"
             )
         grad = np.asarray(grad, dtype=parent.dtype)
-    if grad.shape != parent.value.shape:
-        grad = unbroadcast(grad, parent.value.shape, op.name, index)
-    if grad.dtype != parent.value.dtype:
-        grad = grad.astype(parent.value.dtype)
+    if grad.shape != value.shape:
+        grad = unbroadcast(grad, value.shape, op.name, index)
+    if grad.dtype != value.dtype:
+        grad = grad.astype(value.dtype)
     return grad
 
 

@@ -114,13 +114,17 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...]) -> tuple[Node, ...]:
     A Python number takes the dtype of the Node beside it, as numpy and PyTorch treat Python
     scalars, so that `x * 2.0` keeps a float32 x float32.
     """
-    like = next((x.dtype for x in inputs if isinstance(x, Node)), None)
-    return tuple(
-        x if isinstance(x, Node)
-        else Node(like.type(x)) if like is not None and type(x) in (float, int)
-        else Node(x)
-        for x in inputs
-    )
+    like = None  # the dtype of the first Node among the inputs
+    for x in inputs:
+        if isinstance(x, Node):
+            like = x.value.dtype
+            break
+    parents = []
+    for x in inputs:
+        if not isinstance(x, Node):
+            x = Node(like.type(x) if like is not None and type(x) in (float, int) else x)
+        parents.append(x)
+    return tuple(parents)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str = "op", index: int = 0):
