@@ -12,7 +12,12 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 demo: $(READY)
-	$(PY) demos/core_tour.py
+	$(VENV)/bin/autograd-lite lesson --out out
+	@echo
+	$(VENV)/bin/autograd-lite train --out out
+	@echo
+	@echo "The pictures are in $(CURDIR)/out:"
+	@ls -1 out | sed 's/^/  /'
 
 test: $(READY) lint
 	$(PY) -m pytest -q

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -173,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
+    except BrokenPipeError:  # `autograd-lite train | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     # ValueError covers bad data (DataError) and shapes; FloatingPointError a diverging run;
     # OSError a folder we cannot write to. Anything else is a bug and keeps its traceback.
     except (ValueError, FloatingPointError, OSError) as err:
@@ -264,15 +268,14 @@ def run_train(args: argparse.Namespace) -> None:
     ones = int(Y.sum())
     print(f"data: {data.description}")
     print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
-    loss_text = (
-        "sigmoid, then the lesson's -(y log a + (1-y) log(1-a))"
+    model = (
+        f"a = sigmoid(z), L = mean over the {m} examples of -(y log a + (1-y) log(1-a))"
         if args.loss == "lesson"
-        else "fused: the same loss computed stably from z"
+        else f"L = the same mean over the {m} examples, computed stably from z"
     )
-    print(
-        f"gradient descent: alpha = {args.alpha:g}, {args.iterations} iterations, "
-        f"loss {args.loss} ({loss_text}), mean over the {m} examples"
-    )
+    settings = f"alpha = {args.alpha:g}, {args.iterations} iterations, {args.loss} loss"
+    print(f"gradient descent: {settings}")
+    print(f"      z = X @ w + b, {model}")
 
     history = _train_with_progress(X, Y, args)
     width = len(str(history.iterations))
@@ -287,8 +290,9 @@ def run_train(args: argparse.Namespace) -> None:
     )
     (first, gap_first), (last, gap_last) = history.gradient_checks[0], history.gradient_checks[-1]
     print(
-        f"autodiff vs closed form (dw = X^T (a - y) / m, db = mean(a - y)): max abs difference "
-        f"{gap_first:.1e} at iteration {first}, {gap_last:.1e} at iteration {last}"
+        "autodiff vs closed form (dw = X^T (a - y) / m, db = mean(a - y)):\n"
+        f"      max abs difference {gap_first:.1e} at iteration {first}, "
+        f"{gap_last:.1e} at iteration {last}"
     )
     print(f"final parameters: w = {_short_vector(history.w)}, b = {history.b:.6g}")
 
