@@ -189,6 +189,8 @@ class Node:
                     ready.append(parent)
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
+        if grad is None and self.requires_grad and type(self.value) is np.float64:
+            return np.float64(1.0)  # a scalar loss, the common case
         where = f"backward() on {self.name or 'this node'}"
         if not self.requires_grad:
             raise RuntimeError(
@@ -202,8 +204,6 @@ class Node:
                     f"grad= an array of shape {self.shape} (dL/d(output)), or reduce it first "
                     "(ag.sum, ag.mean)"
                 )
-            if type(self.value) is np.float64:  # a scalar loss: skip ones_like's overhead
-                return np.float64(1.0)
             return np.ones_like(self.value)
         seed = as_array(grad, what="backward(grad=...)")
         if seed.shape != self.shape:

@@ -70,7 +70,10 @@ class Op:
             if type(x) is not Node:
                 parents = _wrap(inputs)
                 break
-        arrays = [p.value for p in parents]
+        arrays, needs = [], []  # one loop, not two comprehensions: this runs for every op
+        for p in parents:
+            arrays.append(p.value)
+            needs.append(p.requires_grad)
         try:
             value = self.forward(*arrays)
         except ShapeError:
@@ -88,8 +91,8 @@ class Op:
         if _recording:
             out.parents = parents
             out.op = self
-            self.needs_input_grad = tuple([p.requires_grad for p in parents])
-            out.requires_grad = True in self.needs_input_grad
+            self.needs_input_grad = tuple(needs)
+            out.requires_grad = True in needs
         else:
             out.parents = ()
             out.op = None

@@ -380,7 +380,14 @@ class BinaryCrossEntropy(_Loss):
         a, y = self.a, self.y
         # (a-y)/(a(1-a)) is the lesson's -y/a + (1-y)/(1-a) over one denominator; the floor on
         # the denominator keeps it finite at a = 0 or 1, as PyTorch does.
-        ga = g * (a - y) / np.maximum(a * (1.0 - a), 1e-12) if need_a else None
+        ga = None
+        if need_a:
+            denominator = a * (1.0 - a)
+            if type(a) is np.float64:  # scalars: Python's max, not a ufunc
+                denominator = max(denominator, 1e-12)
+            else:
+                denominator = np.maximum(denominator, 1e-12)
+            ga = g * (a - y) / denominator
         gy = g * (self.log_1ma - self.log_a) if need_y else None
         return ga, gy
 
