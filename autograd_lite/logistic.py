@@ -89,6 +89,9 @@ def lesson_graph(x: Sequence[float], y: float, w: Sequence[float], b: float) -> 
     xs, ws = _values(x).reshape(-1), _values(w).reshape(-1)
     if xs.size == 0 or xs.size != ws.size:
         raise ValueError(f"x has {xs.size} value(s) and w has {ws.size}: give one weight per x")
+    for name, value in (("b", b), ("y", y)):
+        if _values(value).size != 1:
+            raise ValueError(f"{name} must be a single number, got shape {_values(value).shape}")
     _check_finite("x", xs)
     _check_finite("w", ws)
     _check_finite("b", _values(b).reshape(-1))

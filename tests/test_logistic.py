@@ -65,6 +65,8 @@ def test_lesson_graph_rejects_mismatched_and_bad_input():
         logistic.lesson_graph([1, 2], 0.5, [0.5, 0.1], 0.0)
     with pytest.raises(ValueError, match="finite"):
         logistic.lesson_graph([1, float("nan")], 1, [0.5, 0.1], 0.0)
+    with pytest.raises(ValueError, match=r"b must be a single number, got shape \(2,\)"):
+        logistic.lesson_graph([1, 2], 1, [0.5, 0.1], [0.0, 1.0])
 
 
 @pytest.mark.parametrize("y", [1.0, 0.0])
