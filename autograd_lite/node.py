@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 ArrayLike = Any  # a number, a (nested) list of numbers, an ndarray or a numpy scalar
+
+# Every node gets the next number when it is made. A node is always made after the nodes it is
+# computed from, so handling higher numbers first is a topological order for backward().
+creation_number = itertools.count()
 
 
 def as_array(value: ArrayLike, what: str = "Node") -> np.ndarray | np.generic:
@@ -55,7 +61,17 @@ class Node:
     was computed from (in order, duplicates kept) and the ``op`` that computed it (None for leaves).
     """
 
-    __slots__ = ("value", "grad", "parents", "op", "name", "requires_grad", "site", "__weakref__")
+    __slots__ = (
+        "value",
+        "grad",
+        "parents",
+        "op",
+        "name",
+        "requires_grad",
+        "site",
+        "number",
+        "__weakref__",
+    )
 
     # ndarray (op) Node would otherwise make numpy loop over the Node element by element;
     # with this, numpy hands the operator back to Node's reflected methods.
@@ -69,6 +85,7 @@ class Node:
         self.name = name
         self.requires_grad = bool(requires_grad)
         self.site = None  # "file:line" where it was made, recorded inside detect_anomaly()
+        self.number = next(creation_number)  # made after its parents: see backward()
 
     # -- what it is -------------------------------------------------------------------------
     @property
@@ -162,14 +179,14 @@ class Node:
         """Add dself/d(node) * grad to ``.grad`` of every node this one was computed from.
 
         ``grad`` defaults to 1 for an output of size 1 (a loss). Each node passes its gradient
-        on once, when it is complete: when every node that uses it has given its share
-        (Kahn's topological order, iterative, so a chain of any depth works).
+        on once, when it is complete. The node handled next is always the newest one waiting:
+        every node that uses it is newer, so all of them have already given their share
+        (a topological order from the creation numbers; iterative, so any depth works).
         """
         pending = {id(self): self._seed(grad)}  # id(node) -> gradient summed over its users
-        waiting = self._count_users()  # id(node) -> users that have not given their share yet
-        ready = [self]
-        while ready:
-            node = ready.pop()
+        waiting = [(-self.number, self)]  # a heap: the newest node comes out first
+        while waiting:
+            node = heapq.heappop(waiting)[1]
             node_grad = pending.pop(id(node))
             node.grad = node_grad if node.grad is None else node.grad + node_grad
             op = node.op
@@ -183,10 +200,11 @@ class Node:
                     continue
                 parent_grad = _fit_gradient(input_grads[i], parent, op, i)
                 key = id(parent)
-                pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
-                waiting[key] -= 1
-                if waiting[key] == 0:
-                    ready.append(parent)
+                if key in pending:
+                    pending[key] = pending[key] + parent_grad
+                else:
+                    pending[key] = parent_grad
+                    heapq.heappush(waiting, (-parent.number, parent))
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
         if grad is None and self.requires_grad and type(self.value) is np.float64:
@@ -211,23 +229,6 @@ class Node:
                 f"{where}: grad has shape {seed.shape} but the output has shape {self.shape}"
             )
         return seed.astype(self.dtype, copy=False)
-
-    def _count_users(self) -> dict[int, int]:
-        """For every node behind this one that needs a gradient: how many times it is an input
-        of a node in this graph (``x * x`` counts twice). Branches that lead to no node with
-        requires_grad are never entered."""
-        users = {id(self): 0}
-        stack = [self]
-        while stack:
-            for parent in stack.pop().parents:
-                if parent.requires_grad:
-                    key = id(parent)
-                    if key in users:
-                        users[key] += 1
-                    else:
-                        users[key] = 1
-                        stack.append(parent)
-        return users
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to None on this node and on every node it was computed from."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import anomaly
 from .errors import ShapeError
-from .node import ArrayLike, Node, as_array
+from .node import ArrayLike, Node, as_array, creation_number
 
 _recording = True  # False inside no_grad()
 _VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
@@ -88,6 +88,7 @@ class Op:
         out.grad = None
         out.name = None
         out.site = None
+        out.number = next(creation_number)
         if _recording:
             out.parents = parents
             out.op = self
