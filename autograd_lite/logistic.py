@@ -412,7 +412,9 @@ def _compare_single(x, y, w, b, eps: float) -> GradientTable:
         return binary_cross_entropy(av, y).value
 
     def loss_of_z(zv):
-        return loss_of_a(sigmoid(zv).value)
+        # The same L, evaluated stably from z: through a = sigmoid(z), 1 - a loses digits when
+        # a is near 1, and finite differences would magnify that (by 1/step).
+        return binary_cross_entropy_with_logits(zv, y).value
 
     rows = [
         GradientRow(
@@ -466,8 +468,8 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
     def loss_of_a(av):
         return binary_cross_entropy(av, Y).value
 
-    def loss_of_z(zv):
-        return loss_of_a(sigmoid(zv).value)
+    def loss_of_z(zv):  # the same L, stably from z (see _compare_single)
+        return binary_cross_entropy_with_logits(zv, Y).value
 
     rows = (
         GradientRow(
