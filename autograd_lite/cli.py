@@ -21,7 +21,12 @@ import numpy as np
 
 from . import logistic
 
-USAGE_ERROR = 2
+USAGE_ERROR = 2  # bad input: the user can fix the command line or the data
+FAILURE = 1  # the input was fine but something on this machine failed (e.g. no renderer)
+
+
+class CannotFinishError(Exception):
+    """The command could not finish for a reason other than its input."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -170,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code (0, or 2 for bad input)."""
+    """Run the command; returns the exit code: 0, 2 for bad input, 1 for other failures."""
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
@@ -179,10 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     # ValueError covers bad data (DataError) and shapes; FloatingPointError a diverging run;
     # OSError a folder we cannot write to. Anything else is a bug and keeps its traceback.
-    except (ValueError, FloatingPointError, OSError) as err:
+    except (ValueError, FloatingPointError, OSError, CannotFinishError) as err:
         message = " ".join(str(err).split())  # always one line
         print(f"autograd-lite {args.command}: error: {message}", file=sys.stderr)
-        return USAGE_ERROR
+        return FAILURE if isinstance(err, CannotFinishError) else USAGE_ERROR
     return 0
 
 
@@ -239,11 +244,14 @@ def _render_lesson(loss_node, out: Path) -> None:
             "ready in this version)"
         )
         return
-    paths = [
-        viz.render(loss_node, out / "lesson_graph.png"),
-        viz.render(loss_node, out / "lesson_graph.svg"),
-        viz.render_steps(loss_node, out / "steps"),
-    ]
+    try:
+        paths = [
+            viz.render(loss_node, out / "lesson_graph.png"),
+            viz.render(loss_node, out / "lesson_graph.svg"),
+            viz.render_steps(loss_node, out / "steps"),
+        ]
+    except (viz.RenderError, viz.RendererNotFoundError) as err:
+        raise CannotFinishError(f"cannot draw the graph: {err}") from None
     print("Pictures of the graph:")
     for path in paths:
         print(f"  {path}")
