@@ -403,7 +403,8 @@ class BinaryCrossEntropyWithLogits(_Loss):
     def forward(self, z, y):
         _check_labels(y, self.name)
         self.z, self.y = z, y
-        losses = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        self.e = np.exp(-np.abs(z))  # e^-|z| <= 1 never overflows; backward reuses it
+        losses = np.maximum(z, 0.0) - z * y + np.log1p(self.e)
         self.size = np.size(losses)
         return _reduce(losses, self.reduction)
 
@@ -412,8 +413,8 @@ class BinaryCrossEntropyWithLogits(_Loss):
         g = self.element_grad(g, self.size)
         gz = gy = None
         if need_z:
-            with np.errstate(over="ignore"):
-                a = 1.0 / (1.0 + np.exp(-self.z))
+            # a = sigmoid(z) from e = e^-|z|: 1 / (1 + e) where z >= 0, e / (1 + e) where z < 0
+            a = np.where(self.z >= 0.0, 1.0, self.e) / (1.0 + self.e)
             gz = g * (a - self.y)
         if need_y:
             gy = -g * self.z
