@@ -47,7 +47,9 @@ def check_forward(op: Op, out: Node, inputs: Sequence[np.ndarray]) -> None:
     )
 
 
-def check_backward(node: Node, input_grads: Sequence[np.ndarray | None]) -> None:
+def check_backward(
+    node: Node, arriving: np.ndarray, input_grads: Sequence[np.ndarray | None]
+) -> None:
     for i, grad in enumerate(input_grads):
         if grad is None or np.all(np.isfinite(grad)):
             continue
@@ -56,7 +58,7 @@ def check_backward(node: Node, input_grads: Sequence[np.ndarray | None]) -> None
             f"input {i}\n"
             f"  node: {node.name or 'unnamed'} (created at {node.site or 'unknown'})\n"
             + "".join(f"  input {j}: {_describe(p.value)}\n" for j, p in enumerate(node.parents))
-            + f"  gradient arriving from above: {_describe(node.grad)}\n"
+            + f"  gradient arriving from above: {_describe(arriving)}\n"
         )
 
 

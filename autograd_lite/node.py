@@ -193,8 +193,10 @@ class Node:
             if op is None:
                 continue
             input_grads = op.backward(node_grad)
+            if type(input_grads) is not tuple or len(input_grads) != len(node.parents):
+                input_grads = _one_per_input(input_grads, node)
             if _anomaly.enabled:
-                _anomaly.check_backward(node, input_grads)
+                _anomaly.check_backward(node, node_grad, input_grads)
             for i, parent in enumerate(node.parents):
                 if not parent.requires_grad:
                     continue
@@ -228,7 +230,7 @@ class Node:
             raise ShapeError(
                 f"{where}: grad has shape {seed.shape} but the output has shape {self.shape}"
             )
-        return seed.astype(self.dtype, copy=False)
+        return seed.astype(self.dtype)  # a copy: .grad must not be the caller's array
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to None on this node and on every node it was computed from."""
@@ -267,6 +269,21 @@ def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
     if grad.dtype != value.dtype:
         grad = grad.astype(value.dtype)
     return grad
+
+
+def _one_per_input(grads: Any, node: Node) -> tuple:
+    """An op's backward result as one gradient per input. A lone array for a one-input op is
+    taken as that input's gradient (as PyTorch does); a wrong count is an error naming the op."""
+    if isinstance(grads, list):
+        grads = tuple(grads)
+    elif not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(node.parents):
+        raise TypeError(
+            f"{node.op.name}.backward returned {len(grads)} gradient(s) for "
+            f"{len(node.parents)} input(s); return a tuple with one per input (None where unused)"
+        )
+    return grads
 
 
 def _summary(value: np.ndarray) -> str:

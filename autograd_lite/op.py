@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -38,7 +39,8 @@ class Op:
     Subclass it to add an operation. ``forward`` may keep on ``self`` what ``backward`` needs;
     ``backward`` receives dL/d(output) and returns dL/d(input) for each input (None where
     ``self.needs_input_grad[i]`` is False). Gradients may have the broadcast output's shape:
-    the engine sums them back to each input's shape. Apply an op with ``MyOp()(x, y)``.
+    the engine sums them back to each input's shape. Apply an op with ``MyOp()(x, y)``; an op
+    object keeps one node's saved values, so using it again works on a copy of it.
 
     ``symbol`` names the op in pictures; ``formulas`` give each input's local derivative
     d(out)/d(input) as text, written with ``{x}``, ``{y}`` for the inputs and ``{out}`` for the
@@ -50,6 +52,7 @@ class Op:
     formulas: ClassVar[tuple[str, ...]] = ()
 
     needs_input_grad: tuple[bool, ...] = ()
+    applied = False  # True once this object has made a node (see __call__)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -65,6 +68,11 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad)")
 
     def __call__(self, *inputs: Node | ArrayLike) -> Node:
+        if self.applied:  # an op object saves one node's values: a second use gets a copy
+            op = copy.copy(self)
+            op.applied = False
+            return op(*inputs)
+        self.applied = True
         parents = inputs
         for x in inputs:
             if type(x) is not Node:
@@ -74,11 +82,14 @@ class Op:
         for p in parents:
             arrays.append(p.value)
             needs.append(p.requires_grad)
+        self.needs_input_grad = needs = tuple(needs)  # set before forward, as in PyTorch
         try:
             value = self.forward(*arrays)
         except ShapeError:
             raise
         except ValueError as err:  # numpy's broadcasting, axis and reshape complaints
+            if str(err).startswith(f"{self.name}:"):  # an op's own message (e.g. bad labels)
+                raise
             shapes = " and ".join(str(p.shape) for p in parents)
             raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
         if not isinstance(value, _VALUE_TYPES):
@@ -92,7 +103,6 @@ class Op:
         if _recording:
             out.parents = parents
             out.op = self
-            self.needs_input_grad = tuple(needs)
             out.requires_grad = True in needs
         else:
             out.parents = ()

@@ -281,8 +281,13 @@ class Reshape(Op):
 
     name, symbol, formulas = "reshape", "reshape", ("1",)
 
-    def __init__(self, shape: tuple[int, ...]):
-        self.new_shape = shape
+    def __init__(self, shape: int | tuple[int, ...]):
+        dims = (shape,) if isinstance(shape, (int, np.integer)) else shape
+        if not isinstance(dims, (tuple, list)) or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in dims
+        ):
+            raise TypeError(f"reshape: the shape must be an int or a tuple of ints, got {shape!r}")
+        self.new_shape = tuple(int(n) for n in dims)
 
     def forward(self, x):
         self.shape = x.shape
@@ -312,10 +317,22 @@ def _in_unit_interval(x: np.ndarray) -> bool:
     return x.size == 0 or bool(x.min() >= 0.0 and x.max() <= 1.0)
 
 
-def _check_labels(y: np.ndarray, op: str) -> None:
+def _check_labels(y: np.ndarray, a: np.ndarray, op: str) -> None:
+    """Labels in [0, 1], shaped like the predictions (or one label for all of them): a (m, 1)
+    against y (m,) would otherwise broadcast to an (m, m) loss, a silent wrong number."""
+    if np.ndim(y) and np.shape(y) != np.shape(a):
+        raise ShapeError(
+            f"{op}: predictions of shape {np.shape(a)} but labels of shape {np.shape(y)}; "
+            "give labels the predictions' shape (or a single number)"
+        )
     if not _in_unit_interval(y):
-        bad = y[(y < 0) | (y > 1) | np.isnan(y)] if np.ndim(y) else y
-        raise ValueError(f"{op}: labels must lie in [0, 1], got {np.ravel(bad)[:5]}")
+        raise ValueError(f"{op}: labels must lie in [0, 1], got {_outside_unit_interval(y)}")
+
+
+def _outside_unit_interval(x: np.ndarray) -> np.ndarray:
+    """The first few elements of x outside [0, 1] (NaN included), for an error message."""
+    x = np.ravel(x)
+    return x[~((x >= 0.0) & (x <= 1.0))][:5]
 
 
 def _clamped_logs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -354,7 +371,7 @@ class _Loss(Op):
 
 class BinaryCrossEntropy(_Loss):
     """L = -(y log a + (1-y) log(1-a)), each log clamped at -100 (as PyTorch's BCELoss);
-    dL/da = -y/a + (1-y)/(1-a) = (a-y) / (a(1-a)), dL/dy = log(1-a) - log a.
+    dL/da = -y/a + (1-y)/(1-a) (denominators floored at 1e-12), dL/dy = log(1-a) - log a.
     """
 
     name, symbol = "binary_cross_entropy", "L(a,y)"
@@ -364,10 +381,9 @@ class BinaryCrossEntropy(_Loss):
         if not _in_unit_interval(a):
             raise ValueError(
                 f"{self.name}: predictions a must lie in [0, 1] (apply sigmoid first, or use "
-                f"binary_cross_entropy_with_logits), got values from {np.nanmin(a):.6g} "
-                f"to {np.nanmax(a):.6g}"
+                f"binary_cross_entropy_with_logits), got {_outside_unit_interval(a)}"
             )
-        _check_labels(y, self.name)
+        _check_labels(y, a, self.name)
         self.log_a, self.log_1ma = _clamped_logs(a)
         self.a, self.y = a, y
         losses = -y * self.log_a - (1.0 - y) * self.log_1ma  # (not -(...): no -0.0 loss)
@@ -378,16 +394,15 @@ class BinaryCrossEntropy(_Loss):
         need_a, need_y = self.needs_input_grad
         g = self.element_grad(g, self.size)
         a, y = self.a, self.y
-        # (a-y)/(a(1-a)) is the lesson's -y/a + (1-y)/(1-a) over one denominator; the floor on
-        # the denominator keeps it finite at a = 0 or 1, as PyTorch does.
+        # The lesson's two terms, each denominator floored at 1e-12 (as PyTorch's eps) so the
+        # gradient stays finite at a = 0 or 1. Not PyTorch's (a-y)/(a(1-a)): at a = y = 0 that
+        # is 0/0 floored to 0, while the loss's slope there is (1-y)/(1-a) = 1.
         ga = None
         if need_a:
-            denominator = a * (1.0 - a)
             if type(a) is np.float64:  # scalars: Python's max, not a ufunc
-                denominator = max(denominator, 1e-12)
+                ga = g * (-y / max(a, 1e-12) + (1.0 - y) / max(1.0 - a, 1e-12))
             else:
-                denominator = np.maximum(denominator, 1e-12)
-            ga = g * (a - y) / denominator
+                ga = g * (-y / np.maximum(a, 1e-12) + (1.0 - y) / np.maximum(1.0 - a, 1e-12))
         gy = g * (self.log_1ma - self.log_a) if need_y else None
         return ga, gy
 
@@ -401,7 +416,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
     formulas = ("sigmoid({x}) - {y}", "-{x}")
 
     def forward(self, z, y):
-        _check_labels(y, self.name)
+        _check_labels(y, z, self.name)
         self.z, self.y = z, y
         self.e = np.exp(-np.abs(z))  # e^-|z| <= 1 never overflows; backward reuses it
         losses = np.maximum(z, 0.0) - z * y + np.log1p(self.e)
