@@ -320,7 +320,7 @@ def _in_unit_interval(x: np.ndarray) -> bool:
 def _check_labels(y: np.ndarray, a: np.ndarray, op: str) -> None:
     """Labels in [0, 1], shaped like the predictions (or one label for all of them): a (m, 1)
     against y (m,) would otherwise broadcast to an (m, m) loss, a silent wrong number."""
-    if np.ndim(y) and np.shape(y) != np.shape(a):
+    if type(y) is not np.float64 and np.ndim(y) and np.shape(y) != np.shape(a):
         raise ShapeError(
             f"{op}: predictions of shape {np.shape(a)} but labels of shape {np.shape(y)}; "
             "give labels the predictions' shape (or a single number)"
