@@ -1,0 +1,198 @@
+"""Every bad input gets an exception naming the op and what is wrong; never a bare numpy
+message, an AssertionError or a silent wrong number."""
+
+import re
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+
+
+def node(shape, fill=0.5, requires_grad=False):
+    return ag.Node(np.full(shape, fill), requires_grad=requires_grad)
+
+
+# -- shapes ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("left", "right", "message"),
+    [
+        ((3, 2), (3, 1), "matmul: (3, 2) @ (3, 1)"),
+        ((3,), (4,), "matmul: (3,) @ (4,)"),
+        ((2, 3), (2,), "matmul: (2, 3) @ (2,)"),
+        ((4,), (3, 2), "matmul: (4,) @ (3, 2)"),
+        ((), (3,), "matmul: () @ (3,)"),
+        ((2, 2, 2), (2, 2), "matmul: (2, 2, 2) @ (2, 2)"),
+    ],
+)
+def test_matmul_shape_errors_name_the_op_and_both_shapes(left, right, message):
+    with pytest.raises(ag.ShapeError) as err:
+        node(left) @ node(right)
+    assert str(err.value).startswith(message)
+    with pytest.raises(ag.ShapeError, match=re.escape(message)):
+        np.full(left, 0.5) @ node(right)  # the reflected form says the same
+
+
+@pytest.mark.parametrize(
+    ("name", "apply"),
+    [
+        ("add", lambda x, y: x + y),
+        ("sub", lambda x, y: x - y),
+        ("mul", lambda x, y: x * y),
+        ("div", lambda x, y: x / y),
+        ("pow", lambda x, y: x**y),
+    ],
+)
+@pytest.mark.parametrize(("left", "right"), [((3,), (4,)), ((2, 3), (3, 2)), ((3, 1), (2, 4))])
+def test_broadcasting_errors_name_the_op_and_both_shapes(name, apply, left, right):
+    with pytest.raises(ag.ShapeError) as err:
+        apply(node(left), node(right))
+    message = str(err.value)
+    assert message.startswith(f"{name}:")
+    assert str(left) in message and str(right) in message
+    with pytest.raises(ag.ShapeError, match=f"^{name}:"):
+        apply(np.full(left, 0.5), node(right))
+
+
+def test_shape_errors_are_value_errors_as_numpy_raises():
+    assert issubclass(ag.ShapeError, ValueError)
+
+
+# -- reductions and reshape --------------------------------------------------------------------
+@pytest.mark.parametrize("reduce", [ag.sum, ag.mean])
+@pytest.mark.parametrize("axis", [2, -3, (0, 2), (1, -1)])
+def test_an_axis_out_of_range_or_repeated_names_the_op_and_the_shape(reduce, axis):
+    with pytest.raises(ag.ShapeError) as err:
+        reduce(node((2, 3)), axis=axis)
+    assert str(err.value).startswith(f"{reduce.__name__}:")
+    assert "(2, 3)" in str(err.value)
+
+
+@pytest.mark.parametrize("reduce", [ag.sum, ag.mean])
+@pytest.mark.parametrize("axis", ["0", 1.0, True, [0, "1"]])
+def test_an_axis_of_the_wrong_type_names_the_op(reduce, axis):
+    with pytest.raises(TypeError, match=f"^{reduce.__name__}: axis") as err:
+        reduce(node((2, 3)), axis=axis)
+    assert repr(axis) in str(err.value)
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 2), (-1, 4), (7, -1)])
+def test_a_reshape_to_another_size_names_the_op_and_both_sizes(shape):
+    with pytest.raises(ag.ShapeError) as err:
+        node((2, 3)).reshape(shape)
+    message = str(err.value)
+    assert message.startswith("reshape:") and "(2, 3)" in message and "6" in message
+
+
+@pytest.mark.parametrize("shape", ["a", 2.0, (2.0, 3), None, (True, 6)])
+def test_a_reshape_to_something_not_a_shape_is_a_type_error_naming_the_op(shape):
+    with pytest.raises(TypeError, match="^reshape: the shape"):
+        ag.reshape(node((2, 3)), shape)
+
+
+# -- the losses --------------------------------------------------------------------------------
+LOSSES = [ag.binary_cross_entropy, ag.binary_cross_entropy_with_logits]
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("labels", [2.0, -0.5, np.nan, [0.0, 1.0, 1.5], [0.2, -1e-9, 1.0]])
+def test_labels_outside_0_1_are_a_value_error_naming_the_op_and_the_label(loss, labels):
+    labels = np.asarray(labels)
+    a = np.full(labels.shape, 0.5)
+    with pytest.raises(ValueError) as err:
+        loss(ag.Node(a, requires_grad=True), labels)
+    assert type(err.value) is ValueError  # a value problem, not a ShapeError
+    message = str(err.value)
+    assert message.startswith(f"{loss.__name__}: labels must lie in [0, 1]")
+    bad = labels[~((labels >= 0) & (labels <= 1))][0]
+    shown = [float(v) for v in re.findall(r"-?(?:nan|\d[\d.e+-]*)", message.split("got")[1])]
+    assert np.isnan(shown[0]) if np.isnan(bad) else shown[0] == bad
+
+
+@pytest.mark.parametrize("a", [1.5, -0.1, np.nan, [0.5, 1.0001]])
+def test_predictions_outside_0_1_are_a_value_error_pointing_to_sigmoid(a):
+    a = np.asarray(a)
+    with pytest.raises(ValueError, match="^binary_cross_entropy: predictions") as err:
+        ag.binary_cross_entropy(a, np.ones(a.shape))
+    assert "sigmoid" in str(err.value)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize(("a_shape", "y_shape"), [((3, 1), (3,)), ((3,), (3, 1)), ((), (2,))])
+def test_labels_of_another_shape_are_a_shape_error_not_a_broadcast_loss(loss, a_shape, y_shape):
+    with pytest.raises(ag.ShapeError) as err:
+        loss(node(a_shape), np.ones(y_shape))
+    message = str(err.value)
+    assert message.startswith(loss.__name__)
+    assert str(a_shape) in message and str(y_shape) in message
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_one_label_for_all_predictions_is_fine(loss):
+    a = ag.Node(np.array([[0.3], [0.6]]), requires_grad=True)
+    np.testing.assert_allclose(loss(a, 1.0).value, loss(a, np.ones((2, 1))).value)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_an_unknown_reduction_is_named(loss):
+    with pytest.raises(ValueError, match="reduction.*'avg'"):
+        loss(0.5, 1.0, reduction="avg")
+
+
+# -- backward ----------------------------------------------------------------------------------
+def test_backward_errors_are_clear():
+    y = node((3,), requires_grad=True) * 2.0
+    with pytest.raises(RuntimeError, match=r"shape \(3,\).*grad="):
+        y.backward()
+    with pytest.raises(ag.ShapeError, match=r"grad has shape \(2,\).*\(3,\)"):
+        y.backward(grad=np.ones(2))
+    with pytest.raises(TypeError, match="backward.*str"):
+        y.backward(grad="ones")
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        (node((3,)) * 2.0).backward(grad=np.ones(3))
+
+
+class Twice(ag.Op):
+    """out = 2x, with a backward chosen per test."""
+
+    def __init__(self, backward):
+        self.chosen = backward
+
+    def forward(self, x, *rest):
+        return 2 * x
+
+    def backward(self, g):
+        return self.chosen(g)
+
+
+@pytest.mark.parametrize(
+    ("backward", "error", "message"),
+    [
+        (lambda g: (), TypeError, "twice.backward returned 0 gradient"),
+        (lambda g: (2 * g, 2 * g), TypeError, "twice.backward returned 2 gradient"),
+        (lambda g: (None,), TypeError, "twice.backward returned None for input 0"),
+        (lambda g: (np.ones(5),), ag.ShapeError, r"twice.backward.*\(5,\).*\(3,\)"),
+        (lambda g: (np.ones((3, 2)),), ag.ShapeError, r"twice.backward.*\(3, 2\).*\(3,\)"),
+    ],
+)
+def test_a_custom_backward_that_returns_the_wrong_thing_is_named(backward, error, message):
+    x = node((3,), requires_grad=True)
+    out = ag.sum(Twice(backward)(x))
+    with pytest.raises(error, match=message):
+        out.backward()
+
+
+def test_a_custom_backward_with_too_few_gradients_for_two_inputs_is_named():
+    x, y = node((3,), requires_grad=True), node((3,), requires_grad=True)
+    out = ag.sum(Twice(lambda g: (2 * g,))(x, y))
+    with pytest.raises(TypeError, match=r"twice.backward returned 1 gradient\(s\) for 2 input"):
+        out.backward()
+
+
+def test_a_custom_forward_returning_a_non_number_is_named():
+    class Words(ag.Op):
+        def forward(self, x):
+            return "not numbers"
+
+    with pytest.raises(TypeError, match="^words.forward"):
+        Words()(node((2,)))
