@@ -146,6 +146,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str = "op", index:
 
     If x of shape (3, 1) was broadcast to (2, 3, 4), dL/dx = sum of dL/d(out) over axes 0 and 2.
     """
+    if not shape:  # an input of one number, broadcast to every element: the sum over them all
+        return grad.sum().reshape(())
     extra = grad.ndim - len(shape)
     if extra < 0 or any(n not in (1, g) for n, g in zip(shape, grad.shape[extra:], strict=True)):
         if grad.size == 1:  # a custom op's scalar gradient, the same for every element

@@ -320,7 +320,7 @@ def _in_unit_interval(x: np.ndarray) -> bool:
 def _check_labels(y: np.ndarray, a: np.ndarray, op: str) -> None:
     """Labels in [0, 1], shaped like the predictions (or one label for all of them): a (m, 1)
     against y (m,) would otherwise broadcast to an (m, m) loss, a silent wrong number."""
-    if type(y) is not np.float64 and np.ndim(y) and np.shape(y) != np.shape(a):
+    if y.ndim and y.shape != a.shape:  # (forward's inputs are arrays or numpy scalars)
         raise ShapeError(
             f"{op}: predictions of shape {np.shape(a)} but labels of shape {np.shape(y)}; "
             "give labels the predictions' shape (or a single number)"
@@ -349,7 +349,7 @@ def _reduce(losses: np.ndarray, reduction: Reduction):
     if type(losses) is np.float64:  # one number is its own mean and sum
         return losses
     if reduction == "mean":
-        return np.mean(losses)
+        return losses.sum() / losses.size  # np.mean's value, without its Python-level wrapper
     if reduction == "sum":
         return np.sum(losses)
     return losses
