@@ -109,7 +109,9 @@ class Node:
         return self.op is None
 
     def __float__(self) -> float:
-        return float(self.value)
+        if self.value.size != 1:
+            raise TypeError(f"float() of a Node of shape {self.shape}: it holds {self.size} values")
+        return float(self.value.item())
 
     def __repr__(self) -> str:
         parts = [] if self.name is None else [f"name={self.name!r}"]

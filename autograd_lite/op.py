@@ -76,7 +76,7 @@ class Op:
         parents = inputs
         for x in inputs:
             if type(x) is not Node:
-                parents = _wrap(inputs)
+                parents = _wrap(inputs, self.name)
                 break
         arrays, needs = [], []  # one loop, not two comprehensions: this runs for every op
         for p in parents:
@@ -122,7 +122,7 @@ class Op:
         return f"{type(self).__name__}()"
 
 
-def _wrap(inputs: tuple[Node | ArrayLike, ...]) -> tuple[Node, ...]:
+def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
     """Make constant Nodes of the inputs that are not Nodes.
 
     A Python number takes the dtype of the Node beside it, as numpy and PyTorch treat Python
@@ -134,9 +134,12 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...]) -> tuple[Node, ...]:
             like = x.value.dtype
             break
     parents = []
-    for x in inputs:
+    for i, x in enumerate(inputs):
         if not isinstance(x, Node):
-            x = Node(like.type(x) if like is not None and type(x) in (float, int) else x)
+            if like is not None and type(x) in (float, int):
+                x = Node(like.type(x))
+            else:  # converted here so that a bad operand's error names the op
+                x = Node(as_array(x, what=f"{op} (input {i})"))
         parents.append(x)
     return tuple(parents)
 

@@ -14,6 +14,7 @@ def leaf(value, name=None):
 def test_x_times_x_keeps_both_parents_and_gets_2x():
     x = leaf(np.array([1.5, -2.0]))
     y = x * x
+    assert type(y.parents) is tuple
     assert len(y.parents) == 2 and y.parents[0] is x and y.parents[1] is x
     ag.sum(y).backward()
     np.testing.assert_allclose(x.grad, 2 * x.value)
@@ -49,6 +50,8 @@ def test_a_chain_of_100000_ops_back_propagates():
     y.backward()
     assert x.grad == 1.0  # (-1) ** 100000
     assert y.parents[0].parents[0].grad == 1.0
+    y.zero_grad()  # walks the same depth, also without recursion
+    assert x.grad is None and y.grad is None
 
 
 # -- accumulation and zero_grad ----------------------------------------------------------------

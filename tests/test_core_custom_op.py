@@ -1,6 +1,9 @@
 """A user adds an operation by subclassing ag.Op: forward, backward, and nothing else."""
 
+import inspect
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -162,3 +165,20 @@ def test_a_forward_may_return_a_python_number_or_list():
     assert pair.value.dtype == np.float64 and pair.shape == (2,)
     ag.sum(pair).backward()
     assert s.grad == 3.0
+
+
+BUILT_IN_OPS = [
+    cls
+    for cls in vars(ag.ops).values()
+    if isinstance(cls, type) and issubclass(cls, ag.Op) and cls.__module__ == "autograd_lite.ops"
+    and not cls.__name__.startswith("_")
+]
+
+
+@pytest.mark.parametrize("cls", BUILT_IN_OPS, ids=lambda cls: cls.__name__)
+def test_every_built_in_op_has_a_symbol_a_formula_per_input_and_its_maths(cls):
+    inputs = len(inspect.signature(cls.forward).parameters) - 1  # less self
+    assert len(cls.formulas) == inputs
+    assert "name" in vars(cls) and "symbol" in vars(cls) and cls.symbol  # set, not defaulted
+    doc = inspect.getdoc(cls)
+    assert doc and "=" in doc and ("/d" in doc or "dL" in doc), doc

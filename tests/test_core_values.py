@@ -62,15 +62,21 @@ def test_a_node_is_not_a_value():
         ag.Node(ag.Node(1.0))
 
 
-def test_operands_are_converted_the_same_way():
+def test_operands_are_converted_the_same_way_and_a_bad_one_names_the_op():
     x = ag.Node([1.0, 2.0])
     assert (x + [1, 2]).value.dtype == np.float64
-    with pytest.raises(TypeError, match="str"):
+    with pytest.raises(TypeError, match=r"^add \(input 1\): .*str 'abc'"):
         x + "abc"
-    with pytest.raises(TypeError, match="NoneType"):
+    with pytest.raises(TypeError, match=r"^sub \(input 0\): .*str 'abc'"):
+        "abc" - x
+    with pytest.raises(TypeError, match=r"^mul \(input 1\): .*NoneType"):
         x * None
-    with pytest.raises(TypeError, match="object"):
-        x - np.array([None, None])
+    with pytest.raises(TypeError, match=r"^matmul \(input 1\): ragged"):
+        x @ [[1.0], [2.0, 3.0]]
+    with pytest.raises(TypeError, match=r"^sigmoid \(input 0\): .*object"):
+        ag.sigmoid(np.array([None, None]))
+    with pytest.raises(TypeError, match=r"^binary_cross_entropy \(input 1\): .*str"):
+        ag.binary_cross_entropy(x * 0.1, "labels")
 
 
 @pytest.mark.parametrize(
@@ -145,3 +151,9 @@ def test_shape_properties_follow_value():
     assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6 and x.is_leaf
     assert not (x * 2).is_leaf
     assert float(ag.Node(2.5)) == 2.5
+    assert float(ag.Node([[2.5]])) == 2.5
+
+
+def test_float_of_a_node_of_many_numbers_is_a_type_error_naming_its_shape():
+    with pytest.raises(TypeError, match=r"float\(\) of a Node of shape \(2,\)"):
+        float(ag.Node([1.0, 2.0]))
