@@ -1,6 +1,6 @@
 """autograd_lite: a small, readable reverse-mode automatic differentiation engine on numpy."""
 
-from . import logistic
+from . import logistic, viz
 from .anomaly import detect_anomaly
 from .errors import AnomalyError, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
@@ -43,4 +43,5 @@ __all__ = [
     "sum",
     "tanh",
     "transpose",
+    "viz",
 ]

@@ -126,6 +126,12 @@ class Node:
             parts.append("requires_grad=True")
         return f"Node({', '.join(parts)})"
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a node as the picture of its graph (see autograd_lite.viz)."""
+        from . import viz  # lazily: drawing is not needed to compute
+
+        return viz.notebook_svg(self)
+
     # -- operators: each builds one op node (see ops.py for the maths) -------------------------
     def __add__(self, other: ArrayLike) -> Node:
         return _ops.Add()(self, other)

@@ -1,20 +1,29 @@
 """Pictures of the graph: values, gradients and derivative formulas, and backprop step by step.
 
-``to_dot(node)`` builds the DOT; ``render(node, "out.png")`` draws it; ``backprop_steps`` and
-``render_steps`` show back-propagation one gradient at a time.
+``to_dot(node)`` builds the DOT; ``render(node, "out.png")`` draws it (.png, .svg, .dot, .pdf
+where the renderer has it); ``backprop_steps(node)`` gives one frame per gradient and
+``render_steps(node, folder)`` writes them as PNGs plus a page to step through.
+The renderer is ``dot`` if on PATH, else ``graphviz-pure`` (see ``find_renderer``).
 """
 
 from .dot import to_dot
-from .output import render, svg
-from .renderer import RendererNotFoundError, RenderError, find_renderer
+from .output import notebook_svg, render, svg
+from .page import render_steps
+from .renderer import ENV_VAR, RendererNotFoundError, RenderError, find_renderer
+from .steps import Frame, backprop_steps
 from .text import escape
 
 __all__ = [
+    "ENV_VAR",
+    "Frame",
     "RenderError",
     "RendererNotFoundError",
+    "backprop_steps",
     "escape",
     "find_renderer",
+    "notebook_svg",
     "render",
+    "render_steps",
     "svg",
     "to_dot",
 ]

@@ -15,7 +15,7 @@ from .lesson import Check, lesson_checks
 from .text import escape, shape_line, summary
 
 SMALL = 30  # graphs up to this many nodes get formulas and the backward lane by default
-RED, BLUE, GREY = "#c62828", "#1565c0", "#666666"
+RED, BLUE, GREY, UNKNOWN = "#c62828", "#1565c0", "#666666", "#aaaaaa"
 HIGHLIGHT = "#ffe082"  # the gradient that has just become known, in step frames
 KIND_STYLE = {  # each kind its own shape and colour
     "input": {"shape": "box", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777"},
@@ -58,8 +58,10 @@ class Drawing:
         options: Options,
         grad_of: GradientSource | None = None,
         new: Node | None = None,
+        pins: dict[str, dict[str, str]] | None = None,
     ):
         self.view, self.options, self.new = view, options, new
+        self.pins = pins or {}  # positions from an earlier layout: every frame drawn alike
         self.grad_of: GradientSource = grad_of or (lambda node: node.grad)
         self.checks: list[Check] | None = lesson_checks(view.root) if options.closed_form else None
         self.n = len(view.nodes)
@@ -75,10 +77,17 @@ class Drawing:
         return escape(summary(value, self.options.number_format))
 
     def gradient_colour(self, node: Node) -> str:
+        """Red, blue for a parameter's gradient, grey while not known yet (step frames)."""
+        if self.grad_of(node) is None:
+            return UNKNOWN
         return BLUE if self.view.kind(node) == "parameter" else RED
 
+    def pin(self, key: str) -> dict[str, str]:
+        return self.pins.get(key, {})
+
     # -- the whole picture ------------------------------------------------------------------------
-    def digraph(self) -> graphviz.Digraph:
+    def digraph(self, notes: bool = True) -> graphviz.Digraph:
+        """The picture; ``notes=False`` leaves the notes out (step frames place them apart)."""
         view, opts = self.view, self.options
         dot = graphviz.Digraph("autograd_lite", graph_attr=GRAPH_ATTR)
         dot.attr("node", fontname="Helvetica", fontsize="12", margin="0.08,0.04")
@@ -89,31 +98,38 @@ class Drawing:
             with dot.subgraph(name="cluster_backward") as lane:
                 self.lane_style(lane, "backward pass: gradients, right to left (chain rule)", RED)
                 for node in reversed(graded):
-                    style = self.gradient_style(node)
+                    style = self.gradient_style(node) | self.pin("node:" + self.gid(node))
                     lane.node(self.gid(node), self.gradient_label(node), **style)
         with dot.subgraph(name="cluster_forward") as lane:
             title = "forward pass: values, left to right" if graded else ""
             self.lane_style(lane, title, GREY, visible=bool(graded))
             for node in reversed(view.nodes):
-                lane.node(self.fid(node), self.forward_label(node), **KIND_STYLE[view.kind(node)])
-        for edge in view.edges:
-            dot.edge(self.fid(edge.parent), self.fid(edge.child), **self.forward_edge(edge))
+                style = KIND_STYLE[view.kind(node)] | self.pin("node:" + self.fid(node))
+                lane.node(self.fid(node), self.forward_label(node), **style)
+        for k, edge in enumerate(view.edges):
+            attrs = self.forward_edge(edge) | self.pin(f"edge:f{k}")
+            dot.edge(self.fid(edge.parent), self.fid(edge.child), id=f"f{k}", **attrs)
+        backward_edges = 0
         for node in graded:  # each gradient in its node's column, beneath it
             dot.body.append(f"{{rank=same; {self.fid(node)}; {self.gid(node)}}}")
             for edge in view.users(node):
-                dot.edge(self.gid(node), self.gid(edge.child), **self.backward_edge(edge))
-        label = self.graph_label()
-        if label:
-            dot.attr(label=label, labelloc="b", labeljust="l", fontsize="11")
+                key, backward_edges = f"b{backward_edges}", backward_edges + 1
+                attrs = self.backward_edge(edge) | self.pin("edge:" + key)
+                dot.edge(self.gid(node), self.gid(edge.child), id=key, **attrs)
+        text = self.notes() if notes else ""
+        if text:
+            dot.attr(label=f"<{text}>", labelloc="b", labeljust="l", fontsize="11")
         return dot
 
-    @staticmethod
-    def lane_style(lane: graphviz.Digraph, title: str, colour: str, visible: bool = True) -> None:
+    def lane_style(
+        self, lane: graphviz.Digraph, title: str, colour: str, visible: bool = True
+    ) -> None:
         if visible:
             lane.attr(label=f"<<b>{escape(title)}</b>>", labeljust="l", fontcolor=colour,
                       style="rounded,dashed", color=colour, fontsize="12", margin="10")
         else:
             lane.attr(label="", style="invis", margin="4")
+        lane.attr(**self.pin("cluster:" + lane.name))
 
     # -- forward lane -----------------------------------------------------------------------------
     def forward_label(self, node: Node) -> str:
@@ -136,8 +152,7 @@ class Drawing:
         attrs = {}
         if self.options.formulas and edge.parent.requires_grad:
             view = self.view
-            text = f"d{escape(_p(view.title(edge.child)))}/d{escape(_p(view.title(edge.parent)))}"
-            text += f" = {escape(view.formula(edge))}"
+            text = f"{escape(view.derivative(edge))} = {escape(view.formula(edge))}"
             value = view.local_value(edge)
             if value is not None and self.fmt(value) != escape(view.formula(edge)):
                 text += f" = {self.fmt(value)}"
@@ -174,7 +189,8 @@ class Drawing:
 
     def gradient_style(self, node: Node) -> dict[str, str]:
         colour = self.gradient_colour(node)
-        fill = HIGHLIGHT if node is self.new else ("#eef4ff" if colour == BLUE else "#fdecec")
+        fill = {BLUE: "#eef4ff", RED: "#fdecec", UNKNOWN: "white"}[colour]
+        fill = HIGHLIGHT if node is self.new else fill
         width = "2.5" if node is self.new else "1"
         return {"shape": "box", "style": "filled,rounded", "color": colour, "fillcolor": fill,
                 "penwidth": width}
@@ -183,7 +199,7 @@ class Drawing:
         """Drawn parent-gradient -> child-gradient so ranks stay left to right; ``dir=back``
         puts the arrowhead on the parent's side: the gradient flows right to left.
         """
-        colour = self.gradient_colour(edge.parent)
+        colour = self.gradient_colour(edge.parent)  # grey until the gradient has flowed
         attrs = {"dir": "back", "color": colour, "fontcolor": colour}
         value = self.view.local_value(edge)
         if value is not None:
@@ -198,7 +214,8 @@ class Drawing:
         return attrs
 
     # -- notes under the picture -----------------------------------------------------------------
-    def graph_label(self) -> str:
+    def notes(self) -> str:
+        """What goes under the picture (the max_nodes note, the closed-form box), as HTML."""
         parts = []
         if self.view.omitted:
             parts.append(
@@ -207,14 +224,14 @@ class Drawing:
             )
         if self.checks:
             parts.append(f"<tr><td>{self.closed_form_table()}</td></tr>")
-        return f'<<table border="0">{"".join(parts)}</table>>' if parts else ""
+        return f'<table border="0">{"".join(parts)}</table>' if parts else ""
 
     def closed_form_table(self) -> str:
         head = ["gradient", "by backward()", "lesson's closed form", "value", "same?"]
         rows = ["<tr>" + "".join(f'<td bgcolor="#eeeeee"><b>{h}</b></td>' for h in head) + "</tr>"]
         for check in self.checks or []:
-            autodiff = self.grad_of_check(check)
-            agrees = "-" if autodiff is None else ("yes" if check.agrees else "NO")
+            autodiff = self.grad_of(check.node)
+            agrees = "-" if autodiff is None else ("yes" if check.agrees(autodiff) else "NO")
             cells = [f"<b>{escape(check.grad_name)}</b>", self.fmt(autodiff),
                      escape(check.formula), self.fmt(np.float64(check.closed_form)), agrees]
             colour = BLUE if check.grad_name not in ("da", "dz") else RED
@@ -224,9 +241,6 @@ class Drawing:
                  "</td></tr>")
         return f'<table border="1" cellborder="1" cellspacing="0" cellpadding="4">{title}' \
                f'{"".join(rows)}</table>'
-
-    def grad_of_check(self, check: Check) -> np.ndarray | None:
-        return check.autodiff
 
 
 def _table(rows: list[str]) -> str:

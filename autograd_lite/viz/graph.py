@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ KINDS = ("input", "parameter", "constant", "op", "loss")
 INFIX = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 3}  # symbol -> precedence
 ELEMENTWISE = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu"}
 MAX_EXPRESSION = 28  # longer expressions are replaced by the op's symbol
-_ATOM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*|-?[0-9.]+(e[-+]?[0-9]+)?)$")
+MAX_NAME = 80  # longer names are cut, so one odd name cannot stretch the whole picture
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,47 @@ def topological(root: Node) -> list[Node]:
     return order
 
 
+def backward_order(root: Node) -> list[Node]:
+    """The nodes that get a gradient, in the order backward() completes them: a node once
+    every node using it has passed its share on (Kahn's order, as Node.backward runs it).
+    """
+    if not root.requires_grad:
+        return []
+    waiting = {id(root): 0}  # id(node) -> users not yet done
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent.requires_grad:
+                if id(parent) not in waiting:
+                    stack.append(parent)
+                waiting[id(parent)] = waiting.get(id(parent), 0) + 1
+    order, ready = [], [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.parents:
+            if parent.requires_grad:
+                waiting[id(parent)] -= 1
+                if waiting[id(parent)] == 0:
+                    ready.append(parent)
+    return order
+
+
+def wrap_name(name: str) -> str:
+    """A name after "d", as in ``dz``: wrapped unless a plain identifier, ``d(w1*x1)``."""
+    return name if name.isidentifier() else f"({name})"
+
+
 def paren(text: str) -> str:
-    """Wrap a name in parentheses unless it is a plain identifier or number."""
-    return text if _ATOM.match(text) else f"({text})"
+    """Wrap text in parentheses when it has a sum or a space outside any: ``(w1*x1 + b)``,
+    but ``a(1-a)``, ``x1``, ``-2``, ``w*x`` as they are.
+    """
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and (ch.isspace() or (ch in "+-" and i > 0)):
+            return f"({text})"
+    return text
 
 
 class GraphView:
@@ -113,7 +150,8 @@ class GraphView:
     def title(self, node: Node) -> str:
         """The node's name; else what computed it (``w1*x1``) when short; else its op's symbol."""
         if node.name is not None:
-            return node.name
+            name = str(node.name)
+            return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
         expression = self.expression(node)
         if expression is not None:
             return expression
@@ -128,7 +166,7 @@ class GraphView:
 
     def _operand(self, node: Node, precedence: int) -> str | None:
         if node.name is not None:
-            return paren(node.name) if precedence else node.name
+            return paren(self.title(node)) if precedence else self.title(node)
         if node.op is None:
             return number(node.value.reshape(())) if node.size == 1 else None
         inner = self.expression(node)
@@ -164,18 +202,23 @@ class GraphView:
     def header(self, node: Node) -> str:
         """The first line of a node's box: ``z = w1*x1 + b``, ``w1*x1``, ``x1`` or ``+``."""
         expression = self.expression(node)
-        if node.name is None or expression is None or expression.startswith(node.name + "("):
-            return self.title(node)
-        return f"{node.name} = {expression}"
+        name = self.title(node)
+        if node.name is None or expression is None or expression.startswith(name + "("):
+            return name
+        return f"{name} = {expression}"
 
     def grad_name(self, node: Node) -> str:
         """The lesson's code name for dL/d(node): ``dz``, ``dw1``, ``d(w1*x1)``."""
-        return "d" + paren(self.title(node))
+        return "d" + wrap_name(self.title(node))
+
+    def derivative(self, edge: Edge) -> str:
+        """``da/dz``: the child's name over the parent's."""
+        return f"d{wrap_name(self.title(edge.child))}/d{wrap_name(self.title(edge.parent))}"
 
     def grad_label(self, node: Node) -> str:
         """``dL/dz``: the root's name over the node's."""
-        top = paren(self.title(self.root)) if self.root.name is not None else "out"
-        return f"d{top}/d{paren(self.title(node))}"
+        top = wrap_name(self.title(self.root)) if self.root.name is not None else "out"
+        return f"d{top}/d{wrap_name(self.title(node))}"
 
     # -- local derivatives ----------------------------------------------------------------------
     def formula(self, edge: Edge) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,12 @@ def svg(node: Node, **options: Any) -> str:
     """The graph behind ``node`` as SVG text."""
     renderer = options.pop("renderer", None)
     return _renderer.run(to_dot(node, **options).source, "svg", renderer).decode("utf-8")
+
+
+def notebook_svg(node: Node) -> str | None:
+    """SVG for Jupyter; None (the text repr is shown instead) when no renderer is installed."""
+    try:
+        return svg(node)
+    except _renderer.RendererNotFoundError as err:
+        warnings.warn(str(err), stacklevel=2)
+        return None

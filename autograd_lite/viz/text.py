@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_NAME = 80  # longer names are cut, so one odd name cannot stretch the whole picture
-
 
 def escape(text: object) -> str:
     """Make any text safe inside a Graphviz HTML-like label, shown verbatim.
@@ -15,8 +13,6 @@ def escape(text: object) -> str:
     interpret them, which is why every label here is HTML-like.
     """
     text = str(text)
-    if len(text) > MAX_NAME:
-        text = text[: MAX_NAME - 3] + "..."
     lines = []
     for line in text.split("\n"):
         line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
