@@ -271,7 +271,9 @@ def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
             raise TypeError(
                 f"{op.name}.backward returned None for input {index}, which requires a gradient"
             )
-        grad = np.asarray(grad, dtype=parent.dtype)
+        if isinstance(grad, Node):  # backward works on arrays, not on the graph
+            raise TypeError(f"{op.name}.backward returned a Node for input {index}; return arrays")
+        grad = as_array(grad, what=f"{op.name}.backward (input {index})")
     if grad.shape != value.shape:
         grad = unbroadcast(grad, value.shape, op.name, index)
     if grad.dtype != value.dtype:

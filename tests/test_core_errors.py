@@ -173,6 +173,8 @@ class Twice(ag.Op):
         (lambda g: (None,), TypeError, "twice.backward returned None for input 0"),
         (lambda g: (np.ones(5),), ag.ShapeError, r"twice.backward.*\(5,\).*\(3,\)"),
         (lambda g: (np.ones((3, 2)),), ag.ShapeError, r"twice.backward.*\(3, 2\).*\(3,\)"),
+        (lambda g: (ag.Node(g),), TypeError, "twice.backward returned a Node for input 0"),
+        (lambda g: ("grad",), TypeError, r"twice.backward \(input 0\): .*str 'grad'"),
     ],
 )
 def test_a_custom_backward_that_returns_the_wrong_thing_is_named(backward, error, message):
