@@ -111,7 +111,7 @@ class Drawing:
             dot.edge(self.fid(edge.parent), self.fid(edge.child), id=f"f{k}", **attrs)
         backward_edges = 0
         for node in graded:  # each gradient in its node's column, beneath it
-            dot.body.append(f"{{rank=same; {self.fid(node)}; {self.gid(node)}}}")
+            dot.body.append(f"\t{{rank=same; {self.fid(node)}; {self.gid(node)}}}\n")
             for edge in view.users(node):
                 key, backward_edges = f"b{backward_edges}", backward_edges + 1
                 attrs = self.backward_edge(edge) | self.pin("edge:" + key)
