@@ -132,3 +132,37 @@ def machine() -> dict[str, str]:
         "platform": " ".join(os.uname()[i] for i in (0, 2, 4)),  # system, release, machine
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
     }
+
+
+def profile(fn: Callable[[], Any], top: int = 8) -> dict[str, Any]:
+    """Where one call's time goes: cProfile's top functions by own time, and the share of the
+    call spent in the garbage collector (the call timed once with it on, once off)."""
+    import cProfile
+    import pstats
+
+    with_gc = one_call_seconds(fn)
+    gc.disable()
+    try:
+        without_gc = one_call_seconds(fn)
+    finally:
+        gc.enable()
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    stats = pstats.Stats(profiler)
+    total = sum(row[2] for row in stats.stats.values()) or 1.0  # own times add up to the total
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    functions = [
+        {
+            "function": f"{os.path.basename(file)}:{line}({name})",
+            "calls": row[1],
+            "own_share": row[2] / total,
+            "cumulative_share": row[3] / total,
+        }
+        for (file, line, name), row in rows
+    ]
+    return {
+        "seconds_gc_on": with_gc,
+        "seconds_gc_off": without_gc,
+        "gc_share": max(0.0, 1.0 - without_gc / with_gc),
+        "top_own_time": functions,
+    }

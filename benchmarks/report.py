@@ -69,6 +69,25 @@ def verdict_line(case: dict[str, Any]) -> str:
     return text + f" -> {case['verdict'].upper()}"
 
 
+def profile_text(case: dict[str, Any]) -> str:
+    p = case["profile"]
+    lines = [
+        f"Where the time goes in {case['key']} ({case['target_of']}, one call): "
+        f"{seconds(p['seconds_gc_on'])} with the garbage collector, "
+        f"{seconds(p['seconds_gc_off'])} without it ({p['gc_share']:.0%} in the collector). "
+        "cProfile, top functions by own time (cProfile inflates Python calls):",
+        "",
+        "| function | calls | own time | cumulative |",
+        "| --- | --- | --- | --- |",
+    ]
+    for f in p["top_own_time"]:
+        lines.append(
+            f"| {f['function']} | {f['calls']} | {f['own_share']:.0%} | "
+            f"{f['cumulative_share']:.0%} |"
+        )
+    return "\n".join(lines)
+
+
 def summary(doc: dict[str, Any]) -> str:
     header = ["workload", "contender", "target", "measured", "peak memory", "verdict"]
     rows = []
@@ -128,6 +147,16 @@ def readme(doc: dict[str, Any]) -> str:
         "shared 2-core machine gives bimodal timings. `OPENBLAS_CORETYPE` and "
         "`OPENBLAS_L2_SIZE` are unset for the benchmark command only (they slow a current "
         "numpy); tests and CI keep them.",
+        "- The garbage collector stays on (graph engines make garbage; that is part of their "
+        "cost), but objects that exist before a case is timed (imported peers, the data) are "
+        "frozen with `gc.freeze()`, so that an engine's collections do not walk torch's and "
+        "jax's objects. The harness starts no subprocess: a fork (even `platform.platform()`'s "
+        "`uname -p`) made numpy code after it measurably slower (W3 1.1x became 1.3x).",
+        "- The other engineers' test runs share this 2-CPU VM. Pure-Python floors (W1, W5, W6) "
+        "barely notice the other CPU being busy, the engines notice more: W1 measured 29x on a "
+        "quiet machine and 55-64x while the other CPU ran test suites.",
+        "- A missed target comes with a profile of one call: cProfile's top functions by own "
+        "time, and the share spent in the garbage collector (the call timed with it on and off).",
         "- Floors: W1, W5, W6 in plain Python floats by hand; W2-W4 in numpy by hand, computing "
         "the loss value as well as dw and db (every contender returns the loss). The issue's "
         "gradients-only numpy floor is also shown, as `numpy by hand, gradients only`.",
@@ -156,4 +185,6 @@ def readme(doc: dict[str, Any]) -> str:
     for case in doc["cases"]:
         parts += [f"### {case['key']}: {case['title']} ({case['rounds']} rounds)", ""]
         parts += [case_table(case), ""]
+        if "profile" in case:
+            parts += [profile_text(case), ""]
     return "\n".join(parts)

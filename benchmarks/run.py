@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             run_case(case, rounds, sample_seconds, case_seconds, call_budget, measure_memory=True)
         )
         print(report.case_table(results[-1]), flush=True)
+        if results[-1]["verdict"] == "missed":  # say where the time goes
+            target = next(c for c in case.all() if c.name == case.target_of)
+            results[-1]["profile"] = harness.profile(target.run)
+            print(report.profile_text(results[-1]), flush=True)
     elapsed = time.perf_counter() - started
 
     doc = {
