@@ -36,14 +36,14 @@ def detect_anomaly() -> Iterator[None]:
         enabled = before
 
 
-def check_forward(op: Op, out: Node, inputs: Sequence[np.ndarray]) -> None:
+def check_forward(op: Op, out: Node, inputs: Sequence[Node]) -> None:
     out.site = _caller_site()
     if np.all(np.isfinite(out.value)):
         return
     raise AnomalyError(
         f"{op.name} produced {_what_is_wrong(out.value)} in its forward pass\n"
         f"  node: {out.name or 'unnamed'} (created at {out.site})\n"
-        + "".join(f"  input {i}: {_describe(a)}\n" for i, a in enumerate(inputs))
+        + "".join(_input_line(i, x) for i, x in enumerate(inputs))
     )
 
 
@@ -57,7 +57,7 @@ def check_backward(
             f"{node.op.name}.backward produced {_what_is_wrong(grad)} in the gradient for "
             f"input {i}\n"
             f"  node: {node.name or 'unnamed'} (created at {node.site or 'unknown'})\n"
-            + "".join(f"  input {j}: {_describe(p.value)}\n" for j, p in enumerate(node.parents))
+            + "".join(_input_line(j, p) for j, p in enumerate(node.parents))
             + f"  gradient arriving from above: {_describe(arriving)}\n"
         )
 
@@ -66,6 +66,11 @@ def _what_is_wrong(values: np.ndarray) -> str:
     nan, inf = int(np.sum(np.isnan(values))), int(np.sum(np.isinf(values)))
     parts = [f"{nan} NaN"] * bool(nan) + [f"{inf} inf"] * bool(inf)
     return " and ".join(parts) + f" of {np.size(values)} value(s)"
+
+
+def _input_line(index: int, node: Node) -> str:
+    name = "" if node.name is None else f" ({node.name})"
+    return f"  input {index}{name}: {_describe(node.value)}\n"
 
 
 def _describe(values: np.ndarray | None) -> str:

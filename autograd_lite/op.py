@@ -109,7 +109,7 @@ class Op:
             out.op = None
             out.requires_grad = False
         if anomaly.enabled:
-            anomaly.check_forward(self, out, arrays)
+            anomaly.check_forward(self, out, parents)
         return out
 
     def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:

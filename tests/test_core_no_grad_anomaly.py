@@ -70,12 +70,12 @@ def test_gradient_descent_step_under_no_grad_leaves_the_parameter_a_leaf():
 
 # -- detect_anomaly: forward -------------------------------------------------------------------
 def test_forward_anomaly_names_op_shapes_ranges_and_where_the_node_was_made():
-    x = ag.Node(np.array([[1.0, 0.0, 4.0]]), requires_grad=True)
+    x = ag.Node(np.array([[1.0, 0.0, 4.0]]), name="x", requires_grad=True)
     with ag.detect_anomaly(), pytest.raises(ag.AnomalyError) as err:
         ag.log(x)  # forward-log
     message = str(err.value)
     assert message.startswith("log produced 1 inf of 3 value(s) in its forward pass")
-    assert "(1, 3)" in message and "[0, 4]" in message
+    assert "input 0 (x): shape (1, 3), float64, range [0, 4]" in message
     assert f"{HERE}:{line_of('forward-log')}" in message
 
 
@@ -104,7 +104,7 @@ def test_an_anomaly_error_is_a_floating_point_error():
 
 # -- detect_anomaly: backward ------------------------------------------------------------------
 def test_backward_anomaly_names_op_node_shapes_and_creation_site():
-    w = ag.Node(np.array([0.0, 1.0, 4.0]), requires_grad=True)
+    w = ag.Node(np.array([0.0, 1.0, 4.0]), name="w", requires_grad=True)
     with ag.detect_anomaly():
         root = w**0.5  # sqrt-like
         root.name = "root"
@@ -115,7 +115,8 @@ def test_backward_anomaly_names_op_node_shapes_and_creation_site():
     assert message.startswith("pow.backward produced 1 inf of 3 value(s)")
     assert "root" in message
     assert f"{HERE}:{line_of('sqrt-like')}" in message
-    assert "input 0: shape (3,), float64, range [0, 4]" in message
+    assert "input 0 (w): shape (3,), float64, range [0, 4]" in message
+    assert "input 1: shape (), float64, range [0.5, 0.5]" in message
     assert "gradient arriving from above: shape (3,), float64, range [3, 3]" in message
 
 
