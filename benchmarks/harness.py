@@ -134,33 +134,41 @@ def machine() -> dict[str, str]:
     }
 
 
-def profile(fn: Callable[[], Any], top: int = 8) -> dict[str, Any]:
-    """Where one call's time goes: cProfile's top functions by own time, and the share of the
-    call spent in the garbage collector (the call timed once with it on, once off)."""
+def profile(fn: Callable[[], Any], top: int = 8, seconds: float = 0.3) -> dict[str, Any]:
+    """Where a call's time goes: cProfile's top functions by own time, and the share spent in
+    the garbage collector (timed with it on, then off). Short calls are repeated to fill about
+    ``seconds``, so that the figures are not one noisy call's."""
     import cProfile
     import pstats
 
-    with_gc = one_call_seconds(fn)
+    calls = max(1, int(seconds / max(one_call_seconds(fn), 1e-9)))
+
+    def repeated() -> None:
+        for _ in range(calls):
+            fn()
+
+    with_gc = one_call_seconds(repeated) / calls
     gc.disable()
     try:
-        without_gc = one_call_seconds(fn)
+        without_gc = one_call_seconds(repeated) / calls
     finally:
         gc.enable()
     profiler = cProfile.Profile()
-    profiler.runcall(fn)
+    profiler.runcall(repeated)
     stats = pstats.Stats(profiler)
     total = sum(row[2] for row in stats.stats.values()) or 1.0  # own times add up to the total
     rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
     functions = [
         {
             "function": f"{os.path.basename(file)}:{line}({name})",
-            "calls": row[1],
+            "calls_per_run": row[1] / calls,
             "own_share": row[2] / total,
             "cumulative_share": row[3] / total,
         }
         for (file, line, name), row in rows
     ]
     return {
+        "calls_profiled": calls,
         "seconds_gc_on": with_gc,
         "seconds_gc_off": without_gc,
         "gc_share": max(0.0, 1.0 - without_gc / with_gc),

@@ -72,17 +72,18 @@ def verdict_line(case: dict[str, Any]) -> str:
 def profile_text(case: dict[str, Any]) -> str:
     p = case["profile"]
     lines = [
-        f"Where the time goes in {case['key']} ({case['target_of']}, one call): "
+        f"Where the time goes in {case['key']} ({case['target_of']}, "
+        f"{p['calls_profiled']} call(s)): per call "
         f"{seconds(p['seconds_gc_on'])} with the garbage collector, "
         f"{seconds(p['seconds_gc_off'])} without it ({p['gc_share']:.0%} in the collector). "
         "cProfile, top functions by own time (cProfile inflates Python calls):",
         "",
-        "| function | calls | own time | cumulative |",
+        "| function | calls per run | own time | cumulative |",
         "| --- | --- | --- | --- |",
     ]
     for f in p["top_own_time"]:
         lines.append(
-            f"| {f['function']} | {f['calls']} | {f['own_share']:.0%} | "
+            f"| {f['function']} | {f['calls_per_run']:g} | {f['own_share']:.0%} | "
             f"{f['cumulative_share']:.0%} |"
         )
     return "\n".join(lines)
