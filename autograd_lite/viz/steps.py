@@ -54,6 +54,11 @@ def backprop_steps(
     one backward() and the ``.grad`` of every node put back as it was. The graph is laid out
     once (the renderer runs here); options are as for ``to_dot``, with the backward lane on.
     """
+    if not isinstance(node, Node) or not node.requires_grad:
+        raise RuntimeError(
+            f"backprop_steps: {node!r} does not require a gradient (no node it was computed "
+            "from has requires_grad=True), so back-propagation has no steps to show"
+        )
     view = _view(node, max_nodes, hide_constants)
     options = options_for(view, formulas, True, closed_form, number_format)
     grads = _gradients(node)
@@ -152,6 +157,7 @@ def _place_extras(
     laid = json.loads(_renderer.run(probe.source, "json", renderer))
     sizes = {int(o["name"]): (float(o["width"]), float(o["height"])) for o in laid["objects"]}
     x0, y0, _x1, y1 = (float(v) for v in pins["graph"]["bb"].split(","))
+    x0 += 2  # a hair inside: a box measured a rounding error wider must not move the left edge
     height = max(sizes[i][1] for i in range(len(captions)))
     extras = []
     for i in range(len(captions)):

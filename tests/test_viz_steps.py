@@ -1,0 +1,144 @@
+"""Back-propagation step by step: frame count and order, one shared layout, the HTML page."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import autograd_lite as ag
+from autograd_lite.logistic import lesson_graph
+
+SVG = "{http://www.w3.org/2000/svg}"
+OUTLINES = ("polygon", "ellipse", "path")
+
+
+def lesson(backward: bool = True) -> dict[str, ag.Node]:
+    nodes = lesson_graph([1.0, 2.0], 1.0, [0.5, 0.25], 0.1)
+    if backward:
+        nodes["L"].backward()
+    return nodes
+
+
+def fan_out() -> ag.Node:
+    x = ag.Node(1.5, name="x", requires_grad=True)
+    c = ag.Node(2.0, name="c")
+    out = ag.tanh(x * x + c * x)
+    out.name = "out"
+    out.backward()
+    return out
+
+
+def gradient_count(root: ag.Node) -> int:
+    return sum(1 for n in root.walk() if n.grad is not None)
+
+
+def node_boxes(svg: bytes) -> dict[str, list[float]]:
+    """SVG node title (its DOT id) -> the coordinates of its outline."""
+    boxes = {}
+    for group in ET.fromstring(svg).iter(SVG + "g"):
+        if group.get("class") == "node":
+            title = group.find(SVG + "title").text
+            texts = [t.text or "" for t in group.iter(SVG + "text")]
+            if texts and texts[0].startswith("Step "):
+                continue  # the caption: its width follows its text, its left side stays
+            shape = next(e for e in group if e.tag in {SVG + t for t in OUTLINES})
+            geometry = " ".join(shape.get(a, "") for a in ("points", "d", "cx", "cy", "rx", "ry"))
+            boxes[title] = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", geometry)]
+    return boxes
+
+
+@pytest.mark.parametrize("make", [lambda: lesson()["L"], fan_out])
+def test_one_frame_per_gradient_plus_the_forward_frame(make):
+    root = make()
+    frames = ag.viz.backprop_steps(root)
+    assert len(frames) == gradient_count(root) + 1
+    assert [f.index for f in frames] == list(range(len(frames)))
+    assert frames[0].node is None and frames[1].node is root
+    assert {id(f.node) for f in frames[1:]} == {id(n) for n in root.walk() if n.grad is not None}
+
+
+def test_frames_follow_backward_order_and_reveal_one_gradient_each():
+    nodes = lesson()
+    frames = ag.viz.backprop_steps(nodes["L"])
+    seen = []
+    for frame in frames[1:]:
+        # a node's gradient is complete only after every node using it has passed its share
+        users = [n for n in nodes["L"].walk() if any(p is frame.node for p in n.parents)]
+        assert all(any(u is s for s in seen) for u in users)
+        seen.append(frame.node)
+    unknown = [f.dot.source.count("= -</font>") for f in frames]  # node box + gradient box
+    total = len(frames) - 1
+    assert unknown == [2 * (total - k) for k in range(len(frames))]
+    z_frame = next(f for f in frames if f.node is nodes["z"])
+    assert f"dz = da*a(1-a) = {format(float(nodes['z'].grad), '.4g')}" in z_frame.caption
+
+
+def test_frame_zero_shows_values_and_no_gradient():
+    frames = ag.viz.backprop_steps(lesson()["L"])
+    source = frames[0].dot.source
+    assert "= 0.5" in source  # w1's value
+    assert not re.search(r"dL/d\w+ = -?\d", source)
+    assert "forward pass has computed every value" in frames[0].caption
+
+
+def test_steps_before_backward_leave_grads_untouched():
+    nodes = lesson(backward=False)
+    frames = ag.viz.backprop_steps(nodes["L"])
+    assert all(n.grad is None for n in nodes["L"].walk())
+    nodes["L"].backward()
+    again = ag.viz.backprop_steps(nodes["L"])
+    assert [f.caption for f in frames] == [f.caption for f in again]
+
+
+def test_every_frame_puts_every_node_in_the_same_place():
+    frames = ag.viz.backprop_steps(lesson()["L"])
+    boxes = [node_boxes(f.render("svg")) for f in frames]
+    assert len(boxes[0]) >= 20
+    for later in boxes[1:]:
+        assert later.keys() == boxes[0].keys()
+        for key, numbers in later.items():
+            # equal up to the last digit the renderer prints (it rounds to 0.01 pt)
+            assert numbers == pytest.approx(boxes[0][key], abs=0.015), key
+
+
+def test_new_gradient_is_highlighted():
+    frames = ag.viz.backprop_steps(fan_out())
+    for frame in frames[1:]:
+        assert frame.dot.source.count("#ffe082") == 1  # one highlighted gradient box
+    assert "#ffe082" not in frames[0].dot.source
+
+
+def test_render_steps_writes_pngs_and_a_self_contained_page(tmp_path):
+    root = lesson()["L"]
+    (tmp_path / "steps").mkdir()
+    (tmp_path / "steps" / "step_99.png").write_bytes(b"old")  # from an earlier, longer run
+    page = ag.viz.render_steps(root, tmp_path / "steps")
+    count = gradient_count(root) + 1
+    pngs = sorted((tmp_path / "steps").glob("step_*.png"))
+    assert [p.name for p in pngs] == [f"step_{k:02d}.png" for k in range(count)]
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    text = page.read_text()
+    assert page.name == "index.html"
+    assert text.count('<div class="frame"') == count and text.count("<svg") == count
+    assert not re.search(r"https?:", text)
+    assert 'type="range"' in text and "ArrowLeft" in text and "ArrowRight" in text
+    assert "<script src" not in text and "<link" not in text
+    ids = re.findall(r'\bid="([^"]+)"', text)
+    assert len(ids) == len(set(ids))  # frames' ids do not clash
+    for svg in re.findall(r"<svg.*?</svg>", text, re.S):  # each inlined frame is well formed
+        ET.fromstring(svg)
+
+
+def test_render_steps_into_a_file_is_an_error_naming_it(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    with pytest.raises(OSError, match="not_a_folder"):
+        ag.viz.render_steps(fan_out(), blocker)
+
+
+def test_steps_of_a_graph_without_gradients_say_why():
+    c = ag.Node(1.0, name="c")
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        ag.viz.backprop_steps(ag.exp(c))
