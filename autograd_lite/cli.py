@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import logistic
+from . import logistic, viz
 
 USAGE_ERROR = 2  # bad input: the user can fix the command line or the data
 FAILURE = 1  # the input was fine but something on this machine failed (e.g. no renderer)
@@ -231,19 +231,8 @@ def run_lesson(args: argparse.Namespace) -> None:
 
 
 def _render_lesson(loss_node, out: Path) -> None:
+    """The lesson graph as PNG and SVG, and back-propagation frame by frame (ag.viz)."""
     print()
-    try:
-        from . import viz
-    except ModuleNotFoundError as err:
-        if err.name != f"{__package__}.viz":
-            raise
-        viz = None
-    if not (hasattr(viz, "render") and hasattr(viz, "render_steps")):
-        print(
-            f"(not drawing the graph into {out}: the visualiser autograd_lite.viz is not "
-            "ready in this version)"
-        )
-        return
     try:
         paths = [
             viz.render(loss_node, out / "lesson_graph.png"),
