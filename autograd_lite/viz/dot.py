@@ -172,6 +172,10 @@ class Drawing:
             rule = rule if node is self.view.root else f"= {rule}"
             rows.append(f'<font point-size="10" color="{colour}">{escape(rule)}</font>')
         rows.append(f'<font color="{colour}">= {self.fmt(self.grad_of(node))}</font>')
+        if self.options.formulas and view.kind(node) == "parameter":  # what the gradient is for
+            name = escape(view.title(node))
+            rows.append(f'<font point-size="9" color="{GREY}">update: {name} := {name} - '
+                        f"alpha*{escape(view.grad_name(node))}</font>")
         return _table(rows)
 
     def chain_rule(self, node: Node) -> str:

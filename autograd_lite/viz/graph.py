@@ -77,6 +77,8 @@ def paren(text: str) -> str:
     """Wrap text in parentheses when it has a sum or a space outside any: ``(w1*x1 + b)``,
     but ``a(1-a)``, ``x1``, ``-2``, ``w*x`` as they are.
     """
+    if not any(ch.isalnum() for ch in text):  # a bare symbol, as in d(*) or [(-)>0]
+        return f"({text})"
     depth = 0
     for i, ch in enumerate(text):
         depth += (ch == "(") - (ch == ")")
@@ -155,7 +157,9 @@ class GraphView:
         expression = self.expression(node)
         if expression is not None:
             return expression
-        return node.op.symbol if node.op is not None else "const"
+        if node.op is not None:
+            return node.op.symbol
+        return number(node.value.reshape(())) if node.size == 1 else "const"
 
     def expression(self, node: Node) -> str | None:
         """How the node was computed, from its inputs' names, or None when too long to show."""
