@@ -198,3 +198,18 @@ def test_a_custom_forward_returning_a_non_number_is_named():
 
     with pytest.raises(TypeError, match="^words.forward"):
         Words()(node((2,)))
+
+
+def test_an_op_without_forward_or_backward_says_which_method_is_missing():
+    class Half(ag.Op):
+        def forward(self, x):
+            return x / 2
+
+    class Nothing(ag.Op):
+        pass
+
+    x = ag.Node(1.0, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="Nothing must define forward"):
+        Nothing()(x)
+    with pytest.raises(NotImplementedError, match="Half must define backward"):
+        Half()(x).backward()

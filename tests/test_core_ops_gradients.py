@@ -290,6 +290,14 @@ def test_binary_cross_entropy_value_and_da_are_the_lessons_formulas(case):
     np.testing.assert_allclose(node.grad, (-y / a + (1 - y) / (1 - a)) / a.size, rtol=1e-12)
 
 
+@pytest.mark.parametrize("loss", [ag.binary_cross_entropy, ag.binary_cross_entropy_with_logits])
+def test_one_label_for_every_prediction_gets_the_summed_gradient(loss):
+    a = np.array([[0.2, 0.7], [0.4, 0.9]])
+    report = ag.gradcheck(loss, [a, 0.3])  # y a single number, broadcast to a's shape
+    assert report, str(report)
+    assert report.inputs[1].shape == ()
+
+
 @pytest.mark.parametrize("reduction", ["sum", "none"])
 def test_binary_cross_entropy_reductions(reduction):
     a, y = np.array([0.2, 0.7, 0.9]), np.array([0.0, 1.0, 1.0])
