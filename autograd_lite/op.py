@@ -37,8 +37,10 @@ class Op:
     """One operation: ``forward(*arrays) -> array``, ``backward(grad) -> a gradient per input``.
 
     Subclass it to add an operation. ``forward`` may keep on ``self`` what ``backward`` needs;
-    ``backward`` receives dL/d(output) and returns dL/d(input) for each input (None where
-    ``self.needs_input_grad[i]`` is False). Gradients may have the broadcast output's shape:
+    ``backward`` receives dL/d(output) and returns a tuple of dL/d(input), one per input (None
+    where ``self.needs_input_grad[i]`` is False; a lone array will do for a one-input op, as in
+    PyTorch). ``needs_input_grad`` is set before ``forward`` runs, so forward can skip saving
+    what no gradient will need. Gradients may have the broadcast output's shape:
     the engine sums them back to each input's shape. Apply an op with ``MyOp()(x, y)``; an op
     object keeps one node's saved values, so using it again works on a copy of it.
 
