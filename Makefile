@@ -18,6 +18,7 @@ demo: $(READY)
 	@echo
 	@echo "The pictures are in $(CURDIR)/out:"
 	@ls -1 out | sed 's/^/  /'
+	@echo "Open out/steps/index.html in a browser to step through back-propagation."
 
 test: $(READY) lint
 	$(PY) -m pytest -q
