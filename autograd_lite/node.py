@@ -73,6 +73,9 @@ class Node:
         "__weakref__",
     )
 
+    # Nodes are told apart by identity (backward keys a dict by node), whatever == may become.
+    __hash__ = object.__hash__
+
     # ndarray (op) Node would otherwise make numpy loop over the Node element by element;
     # with this, numpy hands the operator back to Node's reflected methods.
     __array_ufunc__ = None
@@ -191,11 +194,11 @@ class Node:
         every node that uses it is newer, so all of them have already given their share
         (a topological order from the creation numbers; iterative, so any depth works).
         """
-        pending = {id(self): self._seed(grad)}  # id(node) -> gradient summed over its users
+        pending = {self: self._seed(grad)}  # node -> its gradient summed over its users
         waiting = [(-self.number, self)]  # a heap: the newest node comes out first
         while waiting:
             node = heapq.heappop(waiting)[1]
-            node_grad = pending.pop(id(node))
+            node_grad = pending.pop(node)
             node.grad = node_grad if node.grad is None else node.grad + node_grad
             op = node.op
             if op is None:
@@ -209,11 +212,10 @@ class Node:
                 if not parent.requires_grad:
                     continue
                 parent_grad = _fit_gradient(input_grads[i], parent, op, i)
-                key = id(parent)
-                if key in pending:
-                    pending[key] = pending[key] + parent_grad
+                if parent in pending:
+                    pending[parent] = pending[parent] + parent_grad
                 else:
-                    pending[key] = parent_grad
+                    pending[parent] = parent_grad
                     heapq.heappush(waiting, (-parent.number, parent))
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
