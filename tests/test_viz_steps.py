@@ -142,3 +142,12 @@ def test_steps_of_a_graph_without_gradients_say_why():
     c = ag.Node(1.0, name="c")
     with pytest.raises(RuntimeError, match="does not require a gradient"):
         ag.viz.backprop_steps(ag.exp(c))
+
+
+def test_render_steps_refuses_more_frames_than_max_frames(tmp_path):
+    root = fan_out()
+    count = gradient_count(root) + 1
+    with pytest.raises(ValueError, match=f"{count} frames .* max_frames=3"):
+        ag.viz.render_steps(root, tmp_path / "steps", max_frames=3)
+    assert not (tmp_path / "steps").exists()
+    assert ag.viz.render_steps(root, tmp_path / "steps", max_frames=count).exists()

@@ -23,15 +23,22 @@ def render_steps(
     folder: str | os.PathLike[str],
     *,
     renderer: str | os.PathLike[str] | None = None,
+    max_frames: int = 200,
     **options: Any,
 ) -> Path:
     """Write ``step_00.png``, ``step_01.png``, ... and ``index.html`` (every frame inlined as SVG,
     a slider, previous/next buttons and arrow keys; nothing fetched from the network) into
     ``folder``, made if missing. Returns the page's path. ``options`` go to ``backprop_steps``.
     Older ``step_NN.png`` files beyond this run's frames are removed, so the folder matches.
+    More than ``max_frames`` frames is an error: each one is a rendering of the whole graph.
     """
     folder = Path(folder)
     frames = backprop_steps(node, renderer=renderer, **options)
+    if len(frames) > max_frames:
+        raise ValueError(
+            f"render_steps: {len(frames)} frames (one per gradient, plus one) is more than "
+            f"max_frames={max_frames}; raise max_frames, or draw part of the graph with max_nodes"
+        )
     digits = max(2, len(str(len(frames) - 1)))
     written = set()
     svgs = []
