@@ -235,7 +235,7 @@ class History:
     w: np.ndarray  # (n, 1)
     b: float
     alpha: float
-    loss: str
+    loss_kind: str  # "lesson" or "fused"
     gradient_checks: tuple[tuple[int, float], ...]
 
     @property
@@ -303,7 +303,7 @@ def train(
         w=weights.value,
         b=float(bias.value),
         alpha=float(alpha),
-        loss=loss,
+        loss_kind=loss,
         gradient_checks=tuple(checks),
     )
 

@@ -70,7 +70,7 @@ def loss_curve(
     ax.set_ylabel("loss L: mean of -(y log a + (1-y) log(1-a))")
     ax.set_title(
         f"Gradient descent on {data_name}: alpha = {history.alpha:g}, "
-        f"{history.iterations} iterations ({history.loss} loss)"
+        f"{history.iterations} iterations ({history.loss_kind} loss)"
     )
     ax.set_ylim(bottom=0)
     ax.set_xlim(1, max(history.iterations, 2))
