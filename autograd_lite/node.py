@@ -199,7 +199,12 @@ class Node:
         while waiting:
             node = heapq.heappop(waiting)[1]
             node_grad = pending.pop(node)
-            node.grad = node_grad if node.grad is None else node.grad + node_grad
+            if node.grad is not None:
+                node.grad = node.grad + node_grad
+            elif node.op is None and type(node_grad) is np.ndarray:
+                node.grad = node_grad.copy()  # a leaf's own array, not one an op gave others too
+            else:
+                node.grad = node_grad
             op = node.op
             if op is None:
                 continue

@@ -177,6 +177,15 @@ def test_a_grad_of_the_wrong_shape_is_an_error_naming_both_shapes():
         y.backward(grad=np.ones(3))
 
 
+def test_each_leaf_owns_its_grad_array_as_in_pytorch():
+    x, b = leaf(np.array([1.0, 2.0])), leaf(np.array([0.0, 0.0]))
+    z = x + b  # add hands the same gradient array to both inputs
+    ag.sum(z.reshape(2, 1)).backward()
+    np.clip(x.grad, 0.0, 0.5, out=x.grad)  # e.g. clipping one parameter's gradient in place
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(z.grad, [1.0, 1.0])
+
+
 def test_the_seed_takes_the_outputs_dtype():
     x = leaf(np.ones(2, dtype=np.float32))
     y = x * 2.0
