@@ -43,11 +43,13 @@ def blas_one_thread() -> tuple[str, list[dict[str, Any]]]:
 
 @dataclass
 class Timing:
-    """Per-call seconds of one contender, one sample per round."""
+    """Per-call seconds of one contender, one sample per round it took part in."""
 
     name: str
     number: int = 1  # calls per sample
+    every: int = 1  # takes part in every ``every``-th round (slow peers: fewer rounds)
     samples: list[float] = field(default_factory=list)
+    rounds: list[int] = field(default_factory=list)  # the round of each sample
 
     @property
     def median(self) -> float:
@@ -67,21 +69,32 @@ def interleaved(
     sample_seconds: float,
     first_call: dict[str, float],
     log: Callable[[str], None] = lambda s: None,
+    every: dict[str, int] | None = None,
 ) -> dict[str, Timing]:
     """Time every contender once per round, in an order that rotates from round to round, so
     that slow drifts of the machine (other users, frequency) hit every contender alike.
     A sample is ``number`` calls, enough to last about ``sample_seconds``; its per-call time is
     recorded. The garbage collector stays on (graph engines make garbage: that is their cost),
-    but a collection runs before each sample so one contender's garbage is not another's bill."""
+    but a collection runs before each sample so one contender's garbage is not another's bill.
+    ``every``: contenders that take part only in every k-th round (slow peers), so that they do
+    not cut the rounds of the others."""
     names = list(contenders)
+    every = every or {}
     timings = {
-        name: Timing(name, number=max(1, int(sample_seconds / max(first_call[name], 1e-9))))
+        name: Timing(
+            name,
+            number=max(1, int(sample_seconds / max(first_call[name], 1e-9))),
+            every=every.get(name, 1),
+        )
         for name in names
     }
     for r in range(rounds):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
             timing, fn = timings[name], contenders[name]
+            if r % timing.every:
+                continue
+            timing.rounds.append(r)
             gc.collect()
             start = time.perf_counter()
             for _ in range(timing.number):
@@ -93,7 +106,10 @@ def interleaved(
 
 def paired_ratio(contender: Timing, floor: Timing) -> float:
     """Median over rounds of (contender / floor) measured in the same round."""
-    return statistics.median(c / f for c, f in zip(contender.samples, floor.samples, strict=False))
+    floor_of_round = dict(zip(floor.rounds, floor.samples, strict=True))
+    return statistics.median(
+        c / floor_of_round[r] for r, c in zip(contender.rounds, contender.samples, strict=True)
+    )
 
 
 def peak_bytes(fn: Callable[[], Any]) -> int:
