@@ -154,8 +154,12 @@ def readme(doc: dict[str, Any]) -> str:
         "jax's objects. The harness starts no subprocess: a fork (even `platform.platform()`'s "
         "`uname -p`) made numpy code after it measurably slower (W3 1.1x became 1.3x).",
         "- The other engineers' test runs share this 2-CPU VM. Pure-Python floors (W1, W5, W6) "
-        "barely notice the other CPU being busy, the engines notice more: W1 measured 29x on a "
-        "quiet machine and 55-64x while the other CPU ran test suites.",
+        "barely notice the other CPU being busy, the engines notice more: W1 was 42x in the "
+        "quietest run and 50-64x while the other CPU ran test suites (one example's graph "
+        "timed alone on a quiet machine: 28x the hand-written example).",
+        "- Slow peers take part in every k-th round only (at least 3 samples), so that they do "
+        "not cut the rounds of the floor and autograd_lite; their ratio pairs each of their "
+        "samples with the floor's sample of the same round.",
         "- A missed target comes with a profile of one call: cProfile's top functions by own "
         "time, and the share spent in the garbage collector (the call timed with it on and off).",
         "- Floors: W1, W5, W6 in plain Python floats by hand; W2-W4 in numpy by hand, computing "
