@@ -235,3 +235,16 @@ def test_a_long_chain_draws_without_recursion():
 def test_to_dot_rejects_what_is_not_a_node():
     with pytest.raises(TypeError, match="expected a Node to draw, got float"):
         ag.viz.to_dot(1.5)
+
+
+def test_a_leaf_shared_across_a_large_graph_is_drawn_beside_each_user():
+    x = ag.Node(0.5, name="x", requires_grad=True)
+    out = x
+    for _ in range(20):
+        out = ag.tanh(out) + x  # x feeds ops at every depth
+    source = ag.viz.to_dot(out).source
+    headers = [header_of(a) for a in node_statements(source).values()]
+    assert headers.count("x") == 21  # one copy per use: no edge spans the picture
+    small = ag.tanh(x) + x
+    assert [header_of(a) for a in node_statements(ag.viz.to_dot(small).source).values()
+            ].count("x") == 1

@@ -9,12 +9,12 @@ import graphviz
 import numpy as np
 
 from ..node import Node
-from .graph import Edge, GraphView
-from .graph import paren as _p
+from .graph import Edge, GraphView, paren
 from .lesson import Check, lesson_checks
 from .text import escape, shape_line, summary
 
 SMALL = 30  # graphs up to this many nodes get formulas and the backward lane by default
+COPY_USERS = 4  # in large graphs, a leaf with more users is drawn beside each of them
 RED, BLUE, GREY, UNKNOWN = "#c62828", "#1565c0", "#666666", "#aaaaaa"
 HIGHLIGHT = "#ffe082"  # the gradient that has just become known, in step frames
 KIND_STYLE = {  # each kind its own shape and colour
@@ -103,12 +103,19 @@ class Drawing:
         with dot.subgraph(name="cluster_forward") as lane:
             title = "forward pass: values, left to right" if graded else ""
             self.lane_style(lane, title, GREY, visible=bool(graded))
+            copied = self.copied_leaves(bool(graded))
             for node in reversed(view.nodes):
-                style = KIND_STYLE[view.kind(node)] | self.pin("node:" + self.fid(node))
-                lane.node(self.fid(node), self.forward_label(node), **style)
+                if id(node) not in copied:
+                    style = KIND_STYLE[view.kind(node)] | self.pin("node:" + self.fid(node))
+                    lane.node(self.fid(node), self.forward_label(node), **style)
+            for k, edge in enumerate(view.edges):
+                if id(edge.parent) in copied:  # a copy beside each user
+                    lane.node(str(2 * self.n + k), self.forward_label(edge.parent),
+                              **KIND_STYLE[view.kind(edge.parent)])
         for k, edge in enumerate(view.edges):
             attrs = self.forward_edge(edge) | self.pin(f"edge:f{k}")
-            dot.edge(self.fid(edge.parent), self.fid(edge.child), id=f"f{k}", **attrs)
+            tail = str(2 * self.n + k) if id(edge.parent) in copied else self.fid(edge.parent)
+            dot.edge(tail, self.fid(edge.child), id=f"f{k}", **attrs)
         backward_edges = 0
         for node in graded:  # each gradient in its node's column, beneath it
             dot.body.append(f"\t{{rank=same; {self.fid(node)}; {self.gid(node)}}}\n")
@@ -120,6 +127,20 @@ class Drawing:
         if text:
             dot.attr(label=f"<{text}>", labelloc="b", labeljust="l", fontsize="11")
         return dot
+
+    def copied_leaves(self, backward_lane: bool) -> set[int]:
+        """Leaves of a large graph used by more than COPY_USERS ops, drawn once per use.
+
+        One leaf feeding ops at many depths (a shared weight) makes edges that span the
+        whole picture, and dot slows down with their length; a copy beside each user avoids it.
+        """
+        if backward_lane or len(self.view.nodes) <= SMALL:
+            return set()
+        users: dict[int, int] = {}
+        for edge in self.view.edges:
+            if edge.parent.op is None:
+                users[id(edge.parent)] = users.get(id(edge.parent), 0) + 1
+        return {key for key, count in users.items() if count > COPY_USERS}
 
     def lane_style(
         self, lane: graphviz.Digraph, title: str, colour: str, visible: bool = True
@@ -186,7 +207,7 @@ class Drawing:
         for edge in self.view.users(node):
             upstream, local = self.view.grad_name(edge.child), self.view.formula(edge)
             terms.append(upstream if local == "1" else
-                         f"-{upstream}" if local == "-1" else f"{upstream}*{_p(local)}")
+                         f"-{upstream}" if local == "-1" else f"{upstream}*{paren(local)}")
         if len(terms) > 3:
             terms = terms[:3] + [f"... ({len(terms)} paths)"]
         return " + ".join(terms) if terms else "?"
@@ -211,7 +232,7 @@ class Drawing:
             factor = f"({factor})" if factor.startswith("-") else factor
             attrs["label"] = f'<<font point-size="10">* {factor}</font>>'
         elif self.options.formulas:
-            factor = escape(_p(self.view.formula(edge)))
+            factor = escape(paren(self.view.formula(edge)))
             attrs["label"] = f'<<font point-size="10">* {factor}</font>>'
         if edge.parent is self.new:
             attrs["penwidth"] = "3"
