@@ -327,6 +327,4 @@ def to_dot(
 
 
 def _view(node: Node, max_nodes: int | None, hide_constants: bool | None) -> GraphView:
-    if hide_constants is None:
-        hide_constants = GraphView(node, max_nodes=SMALL + 1).omitted > 0
-    return GraphView(node, max_nodes=max_nodes, hide_constants=hide_constants)
+    return GraphView(node, max_nodes=max_nodes, hide_constants=hide_constants, small=SMALL)

@@ -91,10 +91,17 @@ class GraphView:
     """The part of the graph behind ``root`` that gets drawn, and how each node is called.
 
     ``max_nodes`` keeps the nodes nearest the output (breadth first from ``root``);
-    ``hide_constants`` leaves out unnamed leaves that need no gradient (wrapped numbers).
+    ``hide_constants`` leaves out unnamed leaves that need no gradient (wrapped numbers);
+    None hides them when the whole graph has more than ``small`` nodes.
     """
 
-    def __init__(self, root: Node, max_nodes: int | None = None, hide_constants: bool = False):
+    def __init__(
+        self,
+        root: Node,
+        max_nodes: int | None = None,
+        hide_constants: bool | None = False,
+        small: int = 30,
+    ):
         if not isinstance(root, Node):
             raise TypeError(f"viz: expected a Node to draw, got {type(root).__name__}")
         if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
@@ -102,6 +109,8 @@ class GraphView:
         self.root = root
         everything = topological(root)
         self.total = len(everything)
+        if hide_constants is None:
+            hide_constants = self.total > small
         keep = self._nearest(root, max_nodes, hide_constants)
         self.nodes = [n for n in everything if id(n) in keep]
         self.ids = {id(n): i for i, n in enumerate(self.nodes)}
