@@ -92,7 +92,8 @@ def test_kinds_each_have_their_own_shape_and_colour():
                 re.search(r'fillcolor="([^"]+)"', attrs).group(1))
         looks[kind] = look
     assert set(looks) == {"input", "parameter", "constant", "op", "loss"}
-    assert len(set(looks.values())) == 5
+    assert len({shape for shape, _ in looks.values()}) == 5
+    assert len({fill for _, fill in looks.values()}) == 5
 
 
 def test_closed_form_box_only_for_the_lesson_graph():

@@ -17,11 +17,9 @@ SMALL = 30  # graphs up to this many nodes get formulas and the backward lane by
 COPY_USERS = 4  # in large graphs, a leaf with more users is drawn beside each of them
 RED, BLUE, GREY, UNKNOWN = "#c62828", "#1565c0", "#666666", "#aaaaaa"
 HIGHLIGHT = "#ffe082"  # the gradient that has just become known, in step frames
-KIND_STYLE = {  # each kind its own shape and colour
-    "input": {"shape": "box", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777"},
-    "constant": {
-        "shape": "box", "style": "filled,dashed", "fillcolor": "#fafafa", "color": "#999999"
-    },
+KIND_STYLE = {  # each kind its own shape and colour: data a cylinder, parameters rounded
+    "input": {"shape": "cylinder", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777"},
+    "constant": {"shape": "note", "style": "filled", "fillcolor": "#fafafa", "color": "#999999"},
     "parameter": {
         "shape": "box", "style": "filled,rounded,bold", "fillcolor": "#e3eeff", "color": BLUE
     },
