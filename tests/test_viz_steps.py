@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -151,3 +155,37 @@ def test_render_steps_refuses_more_frames_than_max_frames(tmp_path):
         ag.viz.render_steps(root, tmp_path / "steps", max_frames=3)
     assert not (tmp_path / "steps").exists()
     assert ag.viz.render_steps(root, tmp_path / "steps", max_frames=count).exists()
+
+
+NODE_STUB = """
+const shown = [], els = {}, on = {};
+const el = (id) => els[id] || (els[id] = {value: "0", textContent: "",
+  addEventListener: (type, f) => { on[id + ":" + type] = f; }});
+const stubFrames = CAPTIONS.map((caption, k) => ({dataset: {caption},
+  classList: {toggle: (name, yes) => { if (yes) shown.push(k); }}}));
+const document = {querySelectorAll: () => stubFrames, getElementById: el,
+  addEventListener: (type, f) => { on["doc:" + type] = f; }};
+"""
+NODE_DRIVE = """
+on["doc:keydown"]({key: "ArrowRight"}); on["doc:keydown"]({key: "ArrowRight"});
+on["next:click"](); on["prev:click"](); on["doc:keydown"]({key: "ArrowLeft"});
+on["doc:keydown"]({key: "ArrowLeft"}); on["doc:keydown"]({key: "ArrowLeft"});
+els.slider.value = "4"; on["slider:input"]();
+console.log(JSON.stringify([shown, els.counter.textContent, els.caption.textContent]));
+"""
+
+
+def test_page_script_steps_with_buttons_keys_and_slider(tmp_path):
+    node_js = shutil.which("node")
+    if node_js is None:
+        pytest.skip("needs node to run the page's script")
+    page = ag.viz.render_steps(lesson()["L"], tmp_path).read_text()
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    captions = [html.unescape(c) for c in re.findall(r'data-caption="([^"]*)"', page)]
+    program = NODE_STUB.replace("CAPTIONS", json.dumps(captions)) + script + NODE_DRIVE
+    (tmp_path / "drive.js").write_text(program)
+    done = subprocess.run([node_js, str(tmp_path / "drive.js")], capture_output=True, text=True,
+                          check=True)
+    shown, counter, caption = json.loads(done.stdout)
+    assert shown == [0, 1, 2, 3, 2, 1, 0, 0, 4]  # never before frame 0
+    assert counter == f"step 4 of {len(captions) - 1}" and caption == captions[4]
