@@ -13,7 +13,7 @@ from ..node import Node
 from . import renderer as _renderer
 from .dot import Drawing, _view, options_for
 from .graph import GraphView, backward_order
-from .text import escape
+from .text import escape, summary
 
 PINNED = ("-Kneato", "-n2")  # keep the positions written in the DOT
 GAP = 12.0  # points between the picture and the caption or notes
@@ -63,20 +63,16 @@ def backprop_steps(
     options = options_for(view, formulas, True, closed_form, number_format)
     grads = _gradients(node)
     order = [n for n in backward_order(node) if n in view]
-    known: set[int] = set()
-
-    def grad_of(n: Node) -> np.ndarray | None:
-        return grads[id(n)] if id(n) in known else None
-
     final = Drawing(view, options, grad_of=lambda n: grads.get(id(n)))
     captions = [_caption(view, final, order, k) for k in range(len(order) + 1)]
     pins = _layout(final.digraph(notes=False).source, renderer)
     extras = _place_extras(pins, captions, final.notes(), renderer, first_id=2 * len(view.nodes))
     frames = []
     for k, caption in enumerate(captions):
-        known = {id(n) for n in order[:k]}
+        known = {id(n): grads[id(n)] for n in order[:k]}  # the gradients found so far
         new = order[k - 1] if k else None
-        drawing = Drawing(view, options, grad_of=grad_of, new=new, pins=pins)
+        drawing = Drawing(view, options, grad_of=lambda n, known=known: known.get(id(n)),
+                          new=new, pins=pins)
         dot = drawing.digraph(notes=False)
         for node_id, label, attrs in extras[k]:
             dot.node(node_id, f"<{label or drawing.notes()}>", **attrs)
@@ -106,7 +102,8 @@ def _caption(view: GraphView, drawing: Drawing, order: list[Node], k: int) -> st
         return (f"Step 0 of {total}: the forward pass has computed every value, left to right. "
                 f"No gradient is known yet.")
     node = order[k - 1]
-    name, value = view.grad_name(node), drawing.fmt(drawing.grad_of(node))
+    name = view.grad_name(node)
+    value = summary(drawing.grad_of(node), drawing.options.number_format)
     if node is view.root:
         return (f"Step 1 of {total}: backward starts at the output: "
                 f"{view.grad_label(node)} = 1.")
