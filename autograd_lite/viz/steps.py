@@ -109,7 +109,7 @@ def _caption(view: GraphView, drawing: Drawing, order: list[Node], k: int) -> st
                 f"{view.grad_label(node)} = 1.")
     text = f"Step {k} of {total}: {name} = {drawing.chain_rule(node)} = {value}"
     if view.kind(node) == "parameter":
-        text += f"   (gradient descent: {view.title(node)} = {view.title(node)} - alpha*{name})"
+        text += f"   (gradient descent: {view.title(node)} := {view.title(node)} - alpha*{name})"
     return text + "."
 
 
