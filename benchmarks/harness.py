@@ -163,14 +163,19 @@ def profile(fn: Callable[[], Any], top: int = 8, seconds: float = 0.3) -> dict[s
         for _ in range(calls):
             fn()
 
-    with_gc = one_call_seconds(repeated) / calls
-    gc.disable()
+    gc.collect()
+    gc.freeze()  # as while timing: the collector does not walk the objects made before
     try:
-        without_gc = one_call_seconds(repeated) / calls
+        with_gc = one_call_seconds(repeated) / calls
+        gc.disable()
+        try:
+            without_gc = one_call_seconds(repeated) / calls
+        finally:
+            gc.enable()
+        profiler = cProfile.Profile()
+        profiler.runcall(repeated)
     finally:
-        gc.enable()
-    profiler = cProfile.Profile()
-    profiler.runcall(repeated)
+        gc.unfreeze()
     stats = pstats.Stats(profiler)
     total = sum(row[2] for row in stats.stats.values()) or 1.0  # own times add up to the total
     rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
