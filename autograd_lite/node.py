@@ -247,6 +247,13 @@ class Node:
             )
         return seed.astype(self.dtype)  # a copy: .grad must not be the caller's array
 
+    def backward_order(self) -> list[Node]:
+        """The nodes backward() hands a gradient to, in the order it handles them: newest first.
+
+        (backward() pops them from a heap; the result is the same as sorting by creation number.)
+        """
+        return sorted((n for n in self.walk() if n.requires_grad), key=lambda n: -n.number)
+
     def zero_grad(self) -> None:
         """Set ``.grad`` to None on this node and on every node it was computed from."""
         for node in self.walk():

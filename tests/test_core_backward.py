@@ -276,3 +276,36 @@ def test_an_op_object_used_twice_keeps_each_nodes_saved_values():
     first.backward()
     second.backward()
     assert a.grad == 6.0 and b.grad == 10.0
+
+
+def test_backward_order_is_the_order_backward_handles_nodes():
+    handled = []
+
+    class Spy(ag.Op):
+        """out = x; dout/dx = 1 (records when its backward runs)."""
+
+        formulas = ("1",)
+
+        def forward(self, x):
+            return x
+
+        def backward(self, g):
+            handled.append(self.out_name)
+            return (g,)
+
+    def spy(x, name):
+        op = Spy()
+        op.out_name = name
+        out = op(x)
+        out.name = name
+        return out
+
+    x = leaf(0.3, "x")
+    p = spy(x, "p")
+    q = spy(p * 2.0, "q")
+    r = spy(p + x, "r")  # p reaches the output along two paths, x along three
+    out = spy(q * r + p, "out")
+    out.backward()
+    order = [n.name for n in out.backward_order() if isinstance(n.op, Spy)]
+    assert order == handled == ["out", "r", "q", "p"]
+    assert out.backward_order()[0] is out and out.backward_order()[-1] is x

@@ -43,29 +43,8 @@ def topological(root: Node) -> list[Node]:
 
 
 def backward_order(root: Node) -> list[Node]:
-    """The nodes that get a gradient, in the order backward() completes them: a node once
-    every node using it has passed its share on (Kahn's order, as Node.backward runs it).
-    """
-    if not root.requires_grad:
-        return []
-    waiting = {id(root): 0}  # id(node) -> users not yet done
-    stack = [root]
-    while stack:
-        for parent in stack.pop().parents:
-            if parent.requires_grad:
-                if id(parent) not in waiting:
-                    stack.append(parent)
-                waiting[id(parent)] = waiting.get(id(parent), 0) + 1
-    order, ready = [], [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node.parents:
-            if parent.requires_grad:
-                waiting[id(parent)] -= 1
-                if waiting[id(parent)] == 0:
-                    ready.append(parent)
-    return order
+    """The nodes that get a gradient, in the order backward() completes them."""
+    return root.backward_order() if root.requires_grad else []
 
 
 def wrap_name(name: str) -> str:
