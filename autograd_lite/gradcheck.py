@@ -102,19 +102,32 @@ def _scalar_output(fn: Callable[..., Node], inputs: list[Node]) -> Node:
 
 
 def _numeric_gradient(fn: Callable[..., Node], inputs: list[Node], x: Node, eps: float):
-    """Central differences of fn with respect to every element of x (x.value is changed in place
-    and put back)."""
-    values = x.value
-    numeric = np.zeros(values.shape)
+    """Central differences of fn with respect to every element of x."""
+
+    def loss_of(value: np.ndarray) -> object:
+        saved, x.value = x.value, value
+        try:
+            return fn(*inputs).value
+        finally:
+            x.value = saved
+
+    return finite_difference(loss_of, x.value, eps)
+
+
+def finite_difference(loss_of: Callable[[np.ndarray], object], value, step) -> np.ndarray:
+    """Central differences  dL/dv_k ~ (L(v + h e_k) - L(v - h e_k)) / (2h),  element by element.
+
+    The divisor is the step actually taken ((v + h) - (v - h) after rounding), not 2h.
+    """
+    value = np.array(value, dtype=np.float64)
+    steps = np.broadcast_to(np.asarray(step, dtype=np.float64), value.shape)
+    numeric = np.zeros(value.shape)
     with no_grad():
-        for index in np.ndindex(values.shape):
-            original = values[index]
-            values[index] = original + eps
-            plus = float(fn(*inputs).value)
-            values[index] = original - eps
-            minus = float(fn(*inputs).value)
-            values[index] = original
-            numeric[index] = (plus - minus) / (2 * eps)
+        for k in np.ndindex(value.shape):
+            up, down = value.copy(), value.copy()
+            up[k] += steps[k]
+            down[k] -= steps[k]
+            numeric[k] = (float(loss_of(up)) - float(loss_of(down))) / (up[k] - down[k])
     return numeric
 
 

@@ -14,6 +14,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from .gradcheck import finite_difference
 from .node import ArrayLike, Node
 from .op import no_grad
 from .ops import binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid
@@ -422,17 +423,17 @@ def _compare_single(x, y, w, b, eps: float) -> GradientTable:
             "-y/a + (1-y)/(1-a)",
             nodes["a"].grad,
             np.asarray(-y / a + (1 - y) / (1 - a)),
-            _finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+            finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
         ),
         GradientRow(
             "dz",
             "a - y",
             nodes["z"].grad,
             closed.dz.reshape(()),
-            _finite_difference(loss_of_z, float(nodes["z"].value), eps),
+            finite_difference(loss_of_z, float(nodes["z"].value), eps),
         ),
     ]
-    dw_numeric = _finite_difference(lambda wv: loss_of_z(xs @ wv + b), ws, eps)
+    dw_numeric = finite_difference(lambda wv: loss_of_z(xs @ wv + b), ws, eps)
     for i in range(xs.size):
         rows.append(
             GradientRow(
@@ -449,7 +450,7 @@ def _compare_single(x, y, w, b, eps: float) -> GradientTable:
             "a - y",
             nodes["b"].grad,
             np.asarray(closed.db),
-            _finite_difference(lambda bv: loss_of_z(xs @ ws + bv), b, eps),
+            finite_difference(lambda bv: loss_of_z(xs @ ws + bv), b, eps),
         )
     )
     title = f"One example (n = {xs.size}): L = -(y log a + (1-y) log(1-a))"
@@ -477,28 +478,28 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
             "(-y/a + (1-y)/(1-a)) / m",
             nodes["a"].grad,
             (-Y / a + (1 - Y) / (1 - a)) / m,
-            _finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+            finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
         ),
         GradientRow(
             "dz",
             "(a - y) / m",
             nodes["z"].grad,
             closed.dz / m,
-            _finite_difference(loss_of_z, nodes["z"].value, eps),
+            finite_difference(loss_of_z, nodes["z"].value, eps),
         ),
         GradientRow(
             "dw",
             "X^T (a - y) / m",
             nodes["w"].grad,
             closed.dw,
-            _finite_difference(lambda wv: loss_of_z(X @ wv + b), w, eps),
+            finite_difference(lambda wv: loss_of_z(X @ wv + b), w, eps),
         ),
         GradientRow(
             "db",
             "mean(a - y)",
             nodes["b"].grad,
             np.asarray(closed.db),
-            _finite_difference(lambda bv: loss_of_z(X @ w + bv), b, eps),
+            finite_difference(lambda bv: loss_of_z(X @ w + bv), b, eps),
         ),
     )
     title = f"{m} examples, {X.shape[1]} features: L = mean over m of -(y log a + (1-y) log(1-a))"
@@ -508,20 +509,3 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
 def _step_inside_01(a, eps: float):
     """A step for a probability a that keeps a +- step inside (0, 1)."""
     return eps * np.minimum(a, 1.0 - a)
-
-
-def _finite_difference(loss_of: Callable[[np.ndarray], object], value, step) -> np.ndarray:
-    """Central differences  dL/dv_k ~ (L(v + h e_k) - L(v - h e_k)) / (2h),  element by element.
-
-    The divisor is the step actually taken ((v + h) - (v - h) after rounding), not 2h.
-    """
-    value = np.array(value, dtype=np.float64)
-    steps = np.broadcast_to(np.asarray(step, dtype=np.float64), value.shape)
-    numeric = np.zeros(value.shape)
-    with no_grad():
-        for k in np.ndindex(value.shape):
-            up, down = value.copy(), value.copy()
-            up[k] += steps[k]
-            down[k] -= steps[k]
-            numeric[k] = (float(loss_of(up)) - float(loss_of(down))) / (up[k] - down[k])
-    return numeric
