@@ -157,3 +157,19 @@ def test_shape_properties_follow_value():
 def test_float_of_a_node_of_many_numbers_is_a_type_error_naming_its_shape():
     with pytest.raises(TypeError, match=r"float\(\) of a Node of shape \(2,\)"):
         float(ag.Node([1.0, 2.0]))
+
+
+def test_python_number_constants_are_shared_but_keep_sign_and_dtype():
+    x = ag.Node(np.array([1.0, -2.0]), requires_grad=True)
+    x32 = ag.Node(np.array([1.0], dtype=np.float32), requires_grad=True)
+    a, b = x * 1.0001, x * 1.0001
+    assert a.parents[1] is b.parents[1]  # one constant Node, not one per use
+    assert a.parents[1].value == np.float64(1.0001) and not a.parents[1].requires_grad
+    assert (x32 * 1.0001).parents[1].dtype == np.float32  # the dtype is part of the key
+    assert (x32 * 1.0001).parents[1] is not a.parents[1]
+    pos, neg = x * 0.0, x * -0.0
+    assert np.signbit(neg.parents[1].value) and not np.signbit(pos.parents[1].value)
+    np.testing.assert_array_equal(np.signbit(neg.value), [True, False])
+    ag.sum(a + b).backward()
+    np.testing.assert_allclose(x.grad, [2.0002, 2.0002])
+    assert a.parents[1].grad is None  # constants never get a gradient
