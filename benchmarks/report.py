@@ -185,17 +185,16 @@ def readme(doc: dict[str, Any]) -> str:
         "",
         "Where the misses come from (profiles below; written at the commit of this README):",
         "",
-        "- W5 (deep chain): each step makes 8 objects the garbage collector tracks (2 op "
-        "objects, 2 result nodes, 2 constant nodes for 1.0001 and 0.0001, 2 parent tuples), "
-        "all alive until backward. Python's full collections walk them again and again as the "
-        "chain grows, so the collector's share rises with N (9% at N = 1,000, 19% at 10,000, "
-        "34% at 100,000 in this run). With the collector off the chain runs at 125-147x for "
-        "every N; the per-step work (two op calls, two constants wrapped, two backward steps) "
-        "is already within the target.",
+        "- W5 (deep chain): each step leaves 6 objects the garbage collector tracks (2 op "
+        "objects, 2 result nodes, 2 parent tuples; the constants 1.0001 and 0.0001 are shared "
+        "Nodes), all alive until backward. Python's full collections walk them again and again "
+        "as the chain grows, so the collector's share rises with N: see 'with the garbage "
+        "collector' against 'without it' in the W5 profiles below. Without the collector the "
+        "chain is within the target at every N.",
         "- W1 (lesson scalar graph): no garbage-collector share; the time is the interpreter "
-        "running 6 op calls, 6 node constructions and a 9-node backward per example (about "
-        "30 us an example on a quiet machine against the hand-written 1 us). It is the workload "
-        "most sensitive to the other CPU being busy (see Method).",
+        "running 6 op calls, 5 leaf constructions and an 11-node backward per example (about "
+        "55 us an example against the hand-written 1 us; backward is about half of it). It is "
+        "the workload most sensitive to the other CPU being busy (see Method).",
         "",
         "Issue's peer figures on this machine, for comparison: "
         + "; ".join(f"{k}: {v}" for k, v in ISSUE_PEERS.items())
