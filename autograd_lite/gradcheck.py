@@ -119,15 +119,18 @@ def finite_difference(loss_of: Callable[[np.ndarray], object], value, step) -> n
 
     The divisor is the step actually taken ((v + h) - (v - h) after rounding), not 2h.
     """
-    value = np.array(value, dtype=np.float64)
-    steps = np.broadcast_to(np.asarray(step, dtype=np.float64), value.shape)
-    numeric = np.zeros(value.shape)
+    point = np.array(value, dtype=np.float64)  # one copy, nudged in place and put back
+    steps = np.broadcast_to(np.asarray(step, dtype=np.float64), point.shape)
+    numeric = np.zeros(point.shape)
     with no_grad():
-        for k in np.ndindex(value.shape):
-            up, down = value.copy(), value.copy()
-            up[k] += steps[k]
-            down[k] -= steps[k]
-            numeric[k] = (float(loss_of(up)) - float(loss_of(down))) / (up[k] - down[k])
+        for k in np.ndindex(point.shape):
+            original = point[k]
+            point[k] = up = original + steps[k]
+            plus = float(loss_of(point))
+            point[k] = down = original - steps[k]
+            minus = float(loss_of(point))
+            point[k] = original
+            numeric[k] = (plus - minus) / (up - down)
     return numeric
 
 
