@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections.abc import Iterator
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -81,7 +81,13 @@ class Node:
     __array_ufunc__ = None
 
     def __init__(self, value: ArrayLike, name: str | None = None, requires_grad: bool = False):
-        self.value = as_array(value)
+        kind = type(value)  # one number, the commonest leaf, without a call to as_array
+        if kind is np.float64:
+            self.value = value
+        elif kind is float:
+            self.value = np.float64(value)
+        else:
+            self.value = as_array(value)
         self.grad: np.ndarray | None = None
         self.parents: tuple[Node, ...] = ()
         self.op = None
@@ -197,7 +203,7 @@ class Node:
         pending = {self: self._seed(grad)}  # node -> its gradient summed over its users
         waiting = [(-self.number, self)]  # a heap: the newest node comes out first
         while waiting:
-            node = heapq.heappop(waiting)[1]
+            node = heappop(waiting)[1]
             node_grad = pending.pop(node)
             if node.grad is not None:
                 node.grad = node.grad + node_grad
@@ -216,12 +222,14 @@ class Node:
             for i, parent in enumerate(node.parents):
                 if not parent.requires_grad:
                     continue
-                parent_grad = _fit_gradient(input_grads[i], parent, op, i)
+                parent_grad = input_grads[i]
+                if type(parent_grad) is not np.float64 or type(parent.value) is not np.float64:
+                    parent_grad = _fit_gradient(parent_grad, parent, op, i)  # (scalars fit)
                 if parent in pending:
                     pending[parent] = pending[parent] + parent_grad
                 else:
                     pending[parent] = parent_grad
-                    heapq.heappush(waiting, (-parent.number, parent))
+                    heappush(waiting, (-parent.number, parent))
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
         if grad is None and self.requires_grad and type(self.value) is np.float64:
@@ -278,8 +286,6 @@ def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
     This is the one place where broadcasting is undone (see op.unbroadcast).
     """
     value = parent.value
-    if type(grad) is np.float64 and type(value) is np.float64:  # scalars: nothing to fit
-        return grad
     if not isinstance(grad, (np.ndarray, np.generic)):
         if grad is None:
             raise TypeError(

@@ -54,8 +54,7 @@ class Op:
     symbol: ClassVar[str] = "op"
     formulas: ClassVar[tuple[str, ...]] = ()
 
-    needs_input_grad: tuple[bool, ...] = ()
-    applied = False  # True once this object has made a node (see __call__)
+    needs_input_grad: tuple[bool, ...] = ()  # set when the op is applied (see __call__)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -71,21 +70,28 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad)")
 
     def __call__(self, *inputs: Node | ArrayLike) -> Node:
-        if self.applied:  # an op object saves one node's values: a second use gets a copy
+        if self.needs_input_grad:  # set by an earlier use: this object holds that node's values
             op = copy.copy(self)
-            op.applied = False
+            op.needs_input_grad = ()
             return op(*inputs)
-        self.applied = True
-        parents = inputs
-        for x in inputs:
+        # One and two inputs (nearly every op) take straight-line code: on a graph of single
+        # numbers a Python loop here costs as much as the op's own arithmetic.
+        if len(inputs) == 2:
+            x, y = inputs
+            if type(x) is not Node or type(y) is not Node:
+                x, y = inputs = _wrap(inputs, self.name)
+            self.needs_input_grad = needs = (x.requires_grad, y.requires_grad)
+            arrays = (x.value, y.value)
+        elif len(inputs) == 1:
+            x = inputs[0]
             if type(x) is not Node:
-                parents = _wrap(inputs, self.name)
-                break
-        arrays, needs = [], []  # one loop, not two comprehensions: this runs for every op
-        for p in parents:
-            arrays.append(p.value)
-            needs.append(p.requires_grad)
-        self.needs_input_grad = needs = tuple(needs)  # set before forward, as in PyTorch
+                x, = inputs = _wrap(inputs, self.name)
+            self.needs_input_grad = needs = (x.requires_grad,)
+            arrays = (x.value,)
+        else:
+            inputs = _wrap(inputs, self.name)
+            self.needs_input_grad = needs = tuple([p.requires_grad for p in inputs])
+            arrays = [p.value for p in inputs]
         try:
             value = self.forward(*arrays)
         except ShapeError:
@@ -93,7 +99,7 @@ class Op:
         except ValueError as err:  # numpy's broadcasting, axis and reshape complaints
             if str(err).startswith(f"{self.name}:"):  # an op's own message (e.g. bad labels)
                 raise
-            shapes = " and ".join(str(p.shape) for p in parents)
+            shapes = " and ".join(str(p.shape) for p in inputs)
             raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
         if not isinstance(value, _VALUE_TYPES):
             value = as_array(value, what=f"{self.name}.forward")
@@ -104,7 +110,7 @@ class Op:
         out.site = None
         out.number = next(creation_number)
         if _recording:
-            out.parents = parents
+            out.parents = inputs
             out.op = self
             out.requires_grad = True in needs
         else:
@@ -112,7 +118,7 @@ class Op:
             out.op = None
             out.requires_grad = False
         if anomaly.enabled:
-            anomaly.check_forward(self, out, parents)
+            anomaly.check_forward(self, out, inputs)
         return out
 
     def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
@@ -131,10 +137,12 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
     A Python number takes the dtype of the Node beside it, as numpy and PyTorch treat Python
     scalars, so that `x * 2.0` keeps a float32 x float32.
     """
-    like = None  # the dtype of the first Node among the inputs
+    like = None  # the numpy scalar type of the first Node's values: np.float64, np.float32...
     for x in inputs:
         if isinstance(x, Node):
-            like = x.value.dtype
+            like = type(x.value)  # a numpy scalar's type, found faster than through its dtype
+            if like is np.ndarray:
+                like = x.value.dtype.type
             break
     parents = []
     for i, x in enumerate(inputs):
@@ -149,17 +157,18 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
 
 # Constant Nodes of Python numbers, shared: `x = x * 1.0001 + 0.0001` in a loop then makes no
 # new Node per step for the garbage collector to walk again and again (it was a third of the time
-# of a 100,000-step chain). Keyed with the sign, so -0.0 stays apart from 0.0; cleared when full.
-_constants: dict[tuple[float, float, np.dtype], Node] = {}
+# of a 100,000-step chain). Cleared when full.
+_constants: dict[tuple, Node] = {}
 
 
-def _constant(number: float, dtype: np.dtype) -> Node:
-    key = (number, math.copysign(1.0, number), dtype)
+def _constant(number: float, scalar_type: type) -> Node:
+    # -0.0 == 0.0 as a dict key: a zero is keyed with its sign too, so the two stay apart.
+    key = (number, scalar_type) if number else (number, math.copysign(1.0, number), scalar_type)
     node = _constants.get(key)
     if node is None:
         if len(_constants) >= 1024:
             _constants.clear()
-        node = _constants[key] = Node(dtype.type(number))
+        node = _constants[key] = Node(scalar_type(number))
     return node
 
 

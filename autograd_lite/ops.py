@@ -340,7 +340,7 @@ def _clamped_logs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if type(a) is np.float64:  # a scalar graph's hot path: Python's math, no ufunc overhead
         log_a = math.log(a) if a > 0.0 else -100.0
         log_1ma = math.log1p(-a) if a < 1.0 else -100.0
-        return np.float64(max(log_a, -100.0)), np.float64(max(log_1ma, -100.0))
+        return max(log_a, -100.0), max(log_1ma, -100.0)  # (floats: the loss below is np.float64)
     with np.errstate(divide="ignore"):  # log 0 = -inf, clamped here
         return np.maximum(np.log(a), -100.0), np.maximum(np.log1p(-a), -100.0)
 
@@ -366,7 +366,7 @@ class _Loss(Op):
         self.reduction = reduction
 
     def element_grad(self, g: np.ndarray, size: int) -> np.ndarray:
-        return g / size if self.reduction == "mean" else g
+        return g / size if self.reduction == "mean" and size != 1 else g
 
 
 class BinaryCrossEntropy(_Loss):
