@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+_float64 = np.float64  # the type of a scalar graph's values, tested for on every edge
 ArrayLike = Any  # a number, a (nested) list of numbers, an ndarray or a numpy scalar
 
 # Every node gets the next number when it is made. A node is always made after the nodes it is
@@ -199,37 +200,40 @@ class Node:
         on once, when it is complete. The node handled next is always the newest one waiting:
         every node that uses it is newer, so all of them have already given their share
         (a topological order from the creation numbers; iterative, so any depth works).
+        Leaves pass nothing on: they take their summed gradients after the last op node.
         """
         pending = {self: self._seed(grad)}  # node -> its gradient summed over its users
-        waiting = [(-self.number, self)]  # a heap: the newest node comes out first
+        waiting = [(-self.number, self)] if self.op is not None else []  # a heap of op nodes
         while waiting:
-            node = heappop(waiting)[1]
+            node = heappop(waiting)[1]  # the newest op node waiting: all its users are done
             node_grad = pending.pop(node)
-            if node.grad is not None:
-                node.grad = node.grad + node_grad
-            elif node.op is None and type(node_grad) is np.ndarray:
-                node.grad = node_grad.copy()  # a leaf's own array, not one an op gave others too
-            else:
-                node.grad = node_grad
+            node.grad = node_grad if node.grad is None else node.grad + node_grad
             op = node.op
-            if op is None:
-                continue
+            parents = node.parents
             input_grads = op.backward(node_grad)
-            if type(input_grads) is not tuple or len(input_grads) != len(node.parents):
+            if type(input_grads) is not tuple or len(input_grads) != len(parents):
                 input_grads = _one_per_input(input_grads, node)
             if _anomaly.enabled:
                 _anomaly.check_backward(node, node_grad, input_grads)
-            for i, parent in enumerate(node.parents):
+            for i, parent in enumerate(parents):
                 if not parent.requires_grad:
                     continue
                 parent_grad = input_grads[i]
-                if type(parent_grad) is not np.float64 or type(parent.value) is not np.float64:
+                if type(parent_grad) is not _float64 or type(parent.value) is not _float64:
                     parent_grad = _fit_gradient(parent_grad, parent, op, i)  # (scalars fit)
                 if parent in pending:
                     pending[parent] = pending[parent] + parent_grad
                 else:
                     pending[parent] = parent_grad
-                    heappush(waiting, (-parent.number, parent))
+                    if parent.op is not None:  # leaves wait in pending until the end
+                        heappush(waiting, (-parent.number, parent))
+        for leaf, leaf_grad in pending.items():  # only leaves are left, each gradient complete
+            if leaf.grad is not None:
+                leaf.grad = leaf.grad + leaf_grad
+            elif type(leaf_grad) is np.ndarray:
+                leaf.grad = leaf_grad.copy()  # a leaf's own array, not one an op gave others too
+            else:
+                leaf.grad = leaf_grad
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
         if grad is None and self.requires_grad and type(self.value) is np.float64:
@@ -256,11 +260,10 @@ class Node:
         return seed.astype(self.dtype)  # a copy: .grad must not be the caller's array
 
     def backward_order(self) -> list[Node]:
-        """The nodes backward() hands a gradient to, in the order it handles them: newest first.
-
-        (backward() pops them from a heap; the result is the same as sorting by creation number.)
-        """
-        return sorted((n for n in self.walk() if n.requires_grad), key=lambda n: -n.number)
+        """The nodes backward() hands a gradient to, in the order it completes them: the op nodes
+        newest first, then the leaves (which take their gradients at the end)."""
+        nodes = [n for n in self.walk() if n.requires_grad]
+        return sorted(nodes, key=lambda n: (n.op is None, -n.number))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to None on this node and on every node it was computed from."""

@@ -135,7 +135,8 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
     """Make constant Nodes of the inputs that are not Nodes.
 
     A Python number takes the dtype of the Node beside it, as numpy and PyTorch treat Python
-    scalars, so that `x * 2.0` keeps a float32 x float32.
+    scalars, so that `x * 2.0` keeps a float32 x float32. Its constant Node is shared (see
+    _constants).
     """
     like = None  # the numpy scalar type of the first Node's values: np.float64, np.float32...
     for x in inputs:
@@ -144,31 +145,29 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
             if like is np.ndarray:
                 like = x.value.dtype.type
             break
-    parents = []
+    parents = list(inputs)
     for i, x in enumerate(inputs):
-        if not isinstance(x, Node):
-            if like is not None and type(x) in (float, int):
-                x = _constant(x, like)
-            else:  # converted here so that a bad operand's error names the op
-                x = Node(as_array(x, what=f"{op} (input {i})"))
-        parents.append(x)
+        if isinstance(x, Node):
+            continue
+        if like is not None and type(x) in (float, int):
+            # -0.0 == 0.0 as a key: a zero is keyed with its sign too, so the two stay apart
+            key = (x, like) if x else (x, math.copysign(1.0, x), like)
+            parents[i] = _constants.get(key) or _new_constant(key, like(x))
+        else:  # converted here so that a bad operand's error names the op
+            parents[i] = Node(as_array(x, what=f"{op} (input {i})"))
     return tuple(parents)
 
 
 # Constant Nodes of Python numbers, shared: `x = x * 1.0001 + 0.0001` in a loop then makes no
 # new Node per step for the garbage collector to walk again and again (it was a third of the time
-# of a 100,000-step chain). Cleared when full.
+# of a 100,000-step chain).
 _constants: dict[tuple, Node] = {}
 
 
-def _constant(number: float, scalar_type: type) -> Node:
-    # -0.0 == 0.0 as a dict key: a zero is keyed with its sign too, so the two stay apart.
-    key = (number, scalar_type) if number else (number, math.copysign(1.0, number), scalar_type)
-    node = _constants.get(key)
-    if node is None:
-        if len(_constants) >= 1024:
-            _constants.clear()
-        node = _constants[key] = Node(scalar_type(number))
+def _new_constant(key: tuple, value: np.generic) -> Node:
+    if len(_constants) >= 1024:  # a bounded cache: cleared when full
+        _constants.clear()
+    node = _constants[key] = Node(value)
     return node
 
 

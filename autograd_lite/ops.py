@@ -312,8 +312,6 @@ class Transpose(Op):
 # -- losses --------------------------------------------------------------------------------------
 def _in_unit_interval(x: np.ndarray) -> bool:
     """True when every element of x lies in [0, 1] (a NaN does not: it compares False)."""
-    if type(x) is np.float64:  # a scalar graph's hot path: no array reductions
-        return 0.0 <= x <= 1.0
     return x.size == 0 or bool(x.min() >= 0.0 and x.max() <= 1.0)
 
 
@@ -326,7 +324,11 @@ def _check_labels(y: np.ndarray, a: np.ndarray, op: str) -> None:
             "give labels the predictions' shape (or a single number)"
         )
     if not _in_unit_interval(y):
-        raise ValueError(f"{op}: labels must lie in [0, 1], got {_outside_unit_interval(y)}")
+        raise _labels_outside(y, op)
+
+
+def _labels_outside(y: np.ndarray | float, op: str) -> ValueError:
+    return ValueError(f"{op}: labels must lie in [0, 1], got {_outside_unit_interval(y)}")
 
 
 def _outside_unit_interval(x: np.ndarray) -> np.ndarray:
@@ -337,10 +339,6 @@ def _outside_unit_interval(x: np.ndarray) -> np.ndarray:
 
 def _clamped_logs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(log a, log(1 - a)), each clamped at -100 where it would be -inf (a = 0 or a = 1)."""
-    if type(a) is np.float64:  # a scalar graph's hot path: Python's math, no ufunc overhead
-        log_a = math.log(a) if a > 0.0 else -100.0
-        log_1ma = math.log1p(-a) if a < 1.0 else -100.0
-        return max(log_a, -100.0), max(log_1ma, -100.0)  # (floats: the loss below is np.float64)
     with np.errstate(divide="ignore"):  # log 0 = -inf, clamped here
         return np.maximum(np.log(a), -100.0), np.maximum(np.log1p(-a), -100.0)
 
@@ -378,17 +376,34 @@ class BinaryCrossEntropy(_Loss):
     formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
 
     def forward(self, a, y):
+        if type(a) is np.float64 and type(y) is np.float64:
+            return self._forward_one(float(a), float(y))
         if not _in_unit_interval(a):
-            raise ValueError(
-                f"{self.name}: predictions a must lie in [0, 1] (apply sigmoid first, or use "
-                f"binary_cross_entropy_with_logits), got {_outside_unit_interval(a)}"
-            )
+            raise ValueError(self._outside_message(a))
         _check_labels(y, a, self.name)
         self.log_a, self.log_1ma = _clamped_logs(a)
         self.a, self.y = a, y
         losses = -y * self.log_a - (1.0 - y) * self.log_1ma  # (not -(...): no -0.0 loss)
         self.size = losses.size
         return _reduce(losses, self.reduction)
+
+    def _forward_one(self, a: float, y: float) -> np.float64:
+        """One example, the lesson's L: the same formulas in Python floats (numpy's scalar
+        arithmetic costs several times more, and this is the whole op on a scalar graph)."""
+        if not 0.0 <= a <= 1.0:
+            raise ValueError(self._outside_message(a))
+        if not 0.0 <= y <= 1.0:
+            raise _labels_outside(y, self.name)
+        self.log_a = max(math.log(a), -100.0) if a > 0.0 else -100.0
+        self.log_1ma = max(math.log1p(-a), -100.0) if a < 1.0 else -100.0
+        self.a, self.y, self.size = a, y, 1
+        return np.float64(-y * self.log_a - (1.0 - y) * self.log_1ma)
+
+    def _outside_message(self, a: np.ndarray | float) -> str:
+        return (
+            f"{self.name}: predictions a must lie in [0, 1] (apply sigmoid first, or use "
+            f"binary_cross_entropy_with_logits), got {_outside_unit_interval(a)}"
+        )
 
     def backward(self, g):
         need_a, need_y = self.needs_input_grad
@@ -399,7 +414,7 @@ class BinaryCrossEntropy(_Loss):
         # is 0/0 floored to 0, while the loss's slope there is (1-y)/(1-a) = 1.
         ga = None
         if need_a:
-            if type(a) is np.float64:  # scalars: Python's max, not a ufunc
+            if type(a) is float:  # one example (see _forward_one): Python's max, not a ufunc
                 ga = g * (-y / max(a, 1e-12) + (1.0 - y) / max(1.0 - a, 1e-12))
             else:
                 ga = g * (-y / np.maximum(a, 1e-12) + (1.0 - y) / np.maximum(1.0 - a, 1e-12))
