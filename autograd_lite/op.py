@@ -138,21 +138,23 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
     scalars, so that `x * 2.0` keeps a float32 x float32. Its constant Node is shared (see
     _constants).
     """
-    like = None  # the numpy scalar type of the first Node's values: np.float64, np.float32...
+    if len(inputs) == 2:  # `x * 2.0` and `2.0 * x`, the common cases, without the loops below
+        x, y = inputs
+        if isinstance(x, Node) and type(y) in (float, int):
+            return x, _constant(y, x)
+        if isinstance(y, Node) and type(x) in (float, int):
+            return _constant(x, y), y
+    beside = None  # the first Node among the inputs
     for x in inputs:
         if isinstance(x, Node):
-            like = type(x.value)  # a numpy scalar's type, found faster than through its dtype
-            if like is np.ndarray:
-                like = x.value.dtype.type
+            beside = x
             break
     parents = list(inputs)
     for i, x in enumerate(inputs):
         if isinstance(x, Node):
             continue
-        if like is not None and type(x) in (float, int):
-            # -0.0 == 0.0 as a key: a zero is keyed with its sign too, so the two stay apart
-            key = (x, like) if x else (x, math.copysign(1.0, x), like)
-            parents[i] = _constants.get(key) or _new_constant(key, like(x))
+        if beside is not None and type(x) in (float, int):
+            parents[i] = _constant(x, beside)
         else:  # converted here so that a bad operand's error names the op
             parents[i] = Node(as_array(x, what=f"{op} (input {i})"))
     return tuple(parents)
@@ -160,14 +162,22 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
 
 # Constant Nodes of Python numbers, shared: `x = x * 1.0001 + 0.0001` in a loop then makes no
 # new Node per step for the garbage collector to walk again and again (it was a third of the time
-# of a 100,000-step chain).
+# of a 100,000-step chain). Keyed by value and numpy scalar type; cleared when full.
 _constants: dict[tuple, Node] = {}
 
 
-def _new_constant(key: tuple, value: np.generic) -> Node:
-    if len(_constants) >= 1024:  # a bounded cache: cleared when full
-        _constants.clear()
-    node = _constants[key] = Node(value)
+def _constant(number: float, beside: Node) -> Node:
+    """The shared constant Node of a Python number, of the dtype of the Node beside it."""
+    like = type(beside.value)  # a numpy scalar's own type, found faster than through its dtype
+    if like is np.ndarray:
+        like = beside.value.dtype.type
+    # -0.0 == 0.0 as a key: a zero is keyed with its sign too, so the two stay apart
+    key = (number, like) if number else (number, math.copysign(1.0, number), like)
+    node = _constants.get(key)
+    if node is None:
+        if len(_constants) >= 1024:
+            _constants.clear()
+        node = _constants[key] = Node(like(number))
     return node
 
 
