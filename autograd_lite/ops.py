@@ -179,10 +179,11 @@ class Sigmoid(Op):
     name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
 
     def forward(self, z):
-        if type(z) is np.float64:  # a scalar graph's hot path: Python's math, no ufunc overhead
+        if type(z) is np.float64:  # a scalar graph's hot path: Python floats, no numpy overhead
+            z = float(z)
             e = math.exp(-abs(z))  # never overflows; sigmoid(-|z|) = e / (1 + e)
-            self.out = np.float64(1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e))
-            return self.out
+            self.out = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)  # (a float: see backward)
+            return np.float64(self.out)
         # e^-z overflows to inf for z < -709, and 1/(1+inf) = 0 is the right limit: no warning.
         with np.errstate(over="ignore"):
             self.out = 1.0 / (1.0 + np.exp(-z))
@@ -190,7 +191,7 @@ class Sigmoid(Op):
 
     def backward(self, g):
         a = self.out
-        return (g * a * (1.0 - a),)
+        return (g * (a * (1.0 - a)),)  # (a float on the scalar path: one numpy product, not two)
 
 
 class Tanh(Op):
