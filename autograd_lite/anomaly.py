@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 enabled = False
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _ENGINE_FILES = {os.path.join(_HERE, f) for f in ("node.py", "op.py", "ops.py", "anomaly.py")}
+# Where each node made inside detect_anomaly() was created ("file:line"). Kept here, not on the
+# Node, so that building a node outside anomaly mode does not pay for it.
+_sites: weakref.WeakKeyDictionary[Node, str] = weakref.WeakKeyDictionary()
 
 
 @contextlib.contextmanager
@@ -37,12 +41,12 @@ def detect_anomaly() -> Iterator[None]:
 
 
 def check_forward(op: Op, out: Node, inputs: Sequence[Node]) -> None:
-    out.site = _caller_site()
+    _sites[out] = _caller_site()
     if np.all(np.isfinite(out.value)):
         return
     raise AnomalyError(
         f"{op.name} produced {_what_is_wrong(out.value)} in its forward pass\n"
-        f"  node: {out.name or 'unnamed'} (created at {out.site})\n"
+        f"  node: {out.name or 'unnamed'} (created at {_sites[out]})\n"
         + "".join(_input_line(i, x) for i, x in enumerate(inputs))
     )
 
@@ -56,7 +60,7 @@ def check_backward(
         raise AnomalyError(
             f"{node.op.name}.backward produced {_what_is_wrong(grad)} in the gradient for "
             f"input {i}\n"
-            f"  node: {node.name or 'unnamed'} (created at {node.site or 'unknown'})\n"
+            f"  node: {node.name or 'unnamed'} (created at {_sites.get(node, 'unknown')})\n"
             + "".join(_input_line(j, p) for j, p in enumerate(node.parents))
             + f"  gradient arriving from above: {_describe(arriving)}\n"
         )

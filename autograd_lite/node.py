@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 _float64 = np.float64  # the type of a scalar graph's values, tested for on every edge
+_ONE = np.float64(1.0)
 ArrayLike = Any  # a number, a (nested) list of numbers, an ndarray or a numpy scalar
 
 # Every node gets the next number when it is made. A node is always made after the nodes it is
@@ -69,7 +70,6 @@ class Node:
         "op",
         "name",
         "requires_grad",
-        "site",
         "number",
         "__weakref__",
     )
@@ -93,8 +93,7 @@ class Node:
         self.parents: tuple[Node, ...] = ()
         self.op = None
         self.name = name
-        self.requires_grad = bool(requires_grad)
-        self.site = None  # "file:line" where it was made, recorded inside detect_anomaly()
+        self.requires_grad = True if requires_grad else False  # (bool() costs a call)
         self.number = next(creation_number)  # made after its parents: see backward()
 
     # -- what it is -------------------------------------------------------------------------
@@ -237,7 +236,7 @@ class Node:
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
         if grad is None and self.requires_grad and type(self.value) is np.float64:
-            return np.float64(1.0)  # a scalar loss, the common case
+            return _ONE  # a scalar loss, the common case (numpy scalars are immutable: shared)
         where = f"backward() on {self.name or 'this node'}"
         if not self.requires_grad:
             raise RuntimeError(

@@ -107,7 +107,6 @@ class Op:
         out.value = value
         out.grad = None
         out.name = None
-        out.site = None
         out.number = next(creation_number)
         if _recording:
             out.parents = inputs

@@ -344,16 +344,6 @@ def _clamped_logs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.maximum(np.log(a), -100.0), np.maximum(np.log1p(-a), -100.0)
 
 
-def _reduce(losses: np.ndarray, reduction: Reduction):
-    if type(losses) is np.float64:  # one number is its own mean and sum
-        return losses
-    if reduction == "mean":
-        return losses.sum() / losses.size  # np.mean's value, without its Python-level wrapper
-    if reduction == "sum":
-        return np.sum(losses)
-    return losses
-
-
 class _Loss(Op):
     """Shared by the two losses: the reduction and the factor it puts on each element's gradient."""
 
@@ -364,8 +354,17 @@ class _Loss(Op):
             )
         self.reduction = reduction
 
-    def element_grad(self, g: np.ndarray, size: int) -> np.ndarray:
-        return g / size if self.reduction == "mean" and size != 1 else g
+    def reduce(self, losses: np.ndarray) -> np.ndarray:
+        """The reduced loss; keeps in ``self.divisor`` what each element's gradient is divided by
+        (m for the mean of m losses, else 1)."""
+        self.divisor = losses.size if self.reduction == "mean" else 1
+        if type(losses) is np.float64:  # one number is its own mean and sum
+            return losses
+        if self.reduction == "mean":
+            return losses.sum() / losses.size  # np.mean's value, without its Python-level wrapper
+        if self.reduction == "sum":
+            return np.sum(losses)
+        return losses
 
 
 class BinaryCrossEntropy(_Loss):
@@ -385,8 +384,7 @@ class BinaryCrossEntropy(_Loss):
         self.log_a, self.log_1ma = _clamped_logs(a)
         self.a, self.y = a, y
         losses = -y * self.log_a - (1.0 - y) * self.log_1ma  # (not -(...): no -0.0 loss)
-        self.size = losses.size
-        return _reduce(losses, self.reduction)
+        return self.reduce(losses)
 
     def _forward_one(self, a: float, y: float) -> np.float64:
         """One example, the lesson's L: the same formulas in Python floats (numpy's scalar
@@ -397,7 +395,7 @@ class BinaryCrossEntropy(_Loss):
             raise _labels_outside(y, self.name)
         self.log_a = max(math.log(a), -100.0) if a > 0.0 else -100.0
         self.log_1ma = max(math.log1p(-a), -100.0) if a < 1.0 else -100.0
-        self.a, self.y, self.size = a, y, 1
+        self.a, self.y, self.divisor = a, y, 1
         return np.float64(-y * self.log_a - (1.0 - y) * self.log_1ma)
 
     def _outside_message(self, a: np.ndarray | float) -> str:
@@ -408,7 +406,8 @@ class BinaryCrossEntropy(_Loss):
 
     def backward(self, g):
         need_a, need_y = self.needs_input_grad
-        g = self.element_grad(g, self.size)
+        if self.divisor != 1:
+            g = g / self.divisor
         a, y = self.a, self.y
         # The lesson's two terms, each denominator floored at 1e-12 (as PyTorch's eps) so the
         # gradient stays finite at a = 0 or 1. Not PyTorch's (a-y)/(a(1-a)): at a = y = 0 that
@@ -436,12 +435,12 @@ class BinaryCrossEntropyWithLogits(_Loss):
         self.z, self.y = z, y
         self.e = np.exp(-np.abs(z))  # e^-|z| <= 1 never overflows; backward reuses it
         losses = np.maximum(z, 0.0) - z * y + np.log1p(self.e)
-        self.size = np.size(losses)
-        return _reduce(losses, self.reduction)
+        return self.reduce(losses)
 
     def backward(self, g):
         need_z, need_y = self.needs_input_grad
-        g = self.element_grad(g, self.size)
+        if self.divisor != 1:
+            g = g / self.divisor
         gz = gy = None
         if need_z:
             # a = sigmoid(z) from e = e^-|z|: 1 / (1 + e) where z >= 0, e / (1 + e) where z < 0
