@@ -83,10 +83,10 @@ class Node:
 
     def __init__(self, value: ArrayLike, name: str | None = None, requires_grad: bool = False):
         kind = type(value)  # one number, the commonest leaf, without a call to as_array
-        if kind is np.float64:
+        if kind is _float64:
             self.value = value
         elif kind is float:
-            self.value = np.float64(value)
+            self.value = _float64(value)
         else:
             self.value = as_array(value)
         self.grad: np.ndarray | None = None

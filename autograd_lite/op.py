@@ -16,6 +16,7 @@ from .node import ArrayLike, Node, as_array, creation_number
 
 _recording = True  # False inside no_grad()
 _VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
+_float64 = np.float64  # the commonest of them, on a scalar graph: tested first, cheaply
 
 
 @contextlib.contextmanager
@@ -74,34 +75,34 @@ class Op:
             op = copy.copy(self)
             op.needs_input_grad = ()
             return op(*inputs)
-        # One and two inputs (nearly every op) take straight-line code: on a graph of single
-        # numbers a Python loop here costs as much as the op's own arithmetic.
-        if len(inputs) == 2:
-            x, y = inputs
-            if type(x) is not Node or type(y) is not Node:
-                x, y = inputs = _wrap(inputs, self.name)
-            self.needs_input_grad = needs = (x.requires_grad, y.requires_grad)
-            arrays = (x.value, y.value)
-        elif len(inputs) == 1:
-            x = inputs[0]
-            if type(x) is not Node:
-                x, = inputs = _wrap(inputs, self.name)
-            self.needs_input_grad = needs = (x.requires_grad,)
-            arrays = (x.value,)
-        else:
-            inputs = _wrap(inputs, self.name)
-            self.needs_input_grad = needs = tuple([p.requires_grad for p in inputs])
-            arrays = [p.value for p in inputs]
+        # One and two inputs (nearly every op) take straight-line code, forward called with
+        # its arguments spelled out: on a graph of single numbers a loop or a *args call here
+        # costs as much as the op's own arithmetic.
         try:
-            value = self.forward(*arrays)
+            if len(inputs) == 2:
+                x, y = inputs
+                if type(x) is not Node or type(y) is not Node:
+                    x, y = inputs = _wrap(inputs, self.name)
+                self.needs_input_grad = needs = (x.requires_grad, y.requires_grad)
+                value = self.forward(x.value, y.value)
+            elif len(inputs) == 1:
+                x = inputs[0]
+                if type(x) is not Node:
+                    x, = inputs = _wrap(inputs, self.name)
+                self.needs_input_grad = needs = (x.requires_grad,)
+                value = self.forward(x.value)
+            else:
+                inputs = _wrap(inputs, self.name)
+                self.needs_input_grad = needs = tuple([p.requires_grad for p in inputs])
+                value = self.forward(*[p.value for p in inputs])
         except ShapeError:
             raise
         except ValueError as err:  # numpy's broadcasting, axis and reshape complaints
             if str(err).startswith(f"{self.name}:"):  # an op's own message (e.g. bad labels)
                 raise
-            shapes = " and ".join(str(p.shape) for p in inputs)
+            shapes = " and ".join(str(np.shape(getattr(p, "value", p))) for p in inputs)
             raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
-        if not isinstance(value, _VALUE_TYPES):
+        if type(value) is not _float64 and not isinstance(value, _VALUE_TYPES):
             value = as_array(value, what=f"{self.name}.forward")
         out = Node.__new__(Node)
         out.value = value

@@ -393,10 +393,12 @@ class BinaryCrossEntropy(_Loss):
             raise ValueError(self._outside_message(a))
         if not 0.0 <= y <= 1.0:
             raise _labels_outside(y, self.name)
-        self.log_a = max(math.log(a), -100.0) if a > 0.0 else -100.0
-        self.log_1ma = max(math.log1p(-a), -100.0) if a < 1.0 else -100.0
-        self.a, self.y, self.divisor = a, y, 1
-        return np.float64(-y * self.log_a - (1.0 - y) * self.log_1ma)
+        log_a = math.log(a) if a > 0.0 else -100.0
+        if log_a < -100.0:  # (a < e^-100; the clamp as a comparison, not a call to max)
+            log_a = -100.0
+        log_1ma = math.log1p(-a) if a < 1.0 else -100.0  # a float below 1 keeps it above -37
+        self.log_a, self.log_1ma, self.a, self.y, self.divisor = log_a, log_1ma, a, y, 1
+        return np.float64(-y * log_a - (1.0 - y) * log_1ma)
 
     def _outside_message(self, a: np.ndarray | float) -> str:
         return (
@@ -414,8 +416,12 @@ class BinaryCrossEntropy(_Loss):
         # is 0/0 floored to 0, while the loss's slope there is (1-y)/(1-a) = 1.
         ga = None
         if need_a:
-            if type(a) is float:  # one example (see _forward_one): Python's max, not a ufunc
-                ga = g * (-y / max(a, 1e-12) + (1.0 - y) / max(1.0 - a, 1e-12))
+            if type(a) is float:  # one example (see _forward_one): Python floats, not ufuncs
+                one_minus_a = 1.0 - a
+                ga = g * (
+                    -y / (a if a > 1e-12 else 1e-12)
+                    + (1.0 - y) / (one_minus_a if one_minus_a > 1e-12 else 1e-12)
+                )
             else:
                 ga = g * (-y / np.maximum(a, 1e-12) + (1.0 - y) / np.maximum(1.0 - a, 1e-12))
         gy = g * (self.log_1ma - self.log_a) if need_y else None

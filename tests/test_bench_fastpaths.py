@@ -1,8 +1,8 @@
 """The engine's speed paths give the same answers as its general paths.
 
-Scalars (numpy float64 values) take Python's math in sigmoid and the BCE loss, and backward
-orders nodes by counting their users; these tests hold them to the array paths and to the
-semantics of DESIGN.md. Nothing here is timed.
+Scalars (numpy float64 values) take Python's math in sigmoid and the BCE loss, Op.__call__ has
+straight-line code for one and two inputs, and backward hands leaves their gradients at the end;
+these tests hold them to the array paths and to the semantics of DESIGN.md. Nothing here is timed.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import autograd_lite as ag
 
@@ -47,6 +49,27 @@ def test_scalar_bce_matches_the_array_path(a: float, y: float) -> None:
     loss_array.backward()
     assert scalar.grad == pytest.approx(array.grad[0], rel=1e-14)
     assert np.isfinite(scalar.grad)
+
+
+unit = st.floats(0.0, 1.0, allow_subnormal=True)
+
+
+@given(a=unit, y=unit, reduction=st.sampled_from(["mean", "sum", "none"]))
+@example(a=1e-50, y=0.5, reduction="mean")  # log a clamped at -100
+@example(a=5e-324, y=1.0, reduction="sum")
+@example(a=0.0, y=0.0, reduction="none")
+@example(a=1.0, y=0.3, reduction="mean")  # log(1 - a) clamped at -100
+def test_scalar_bce_and_its_label_gradient_match_the_array_path(a, y, reduction) -> None:
+    """Every reduction, labels that require a gradient too: the float path is the array path."""
+    got, want = [], []
+    for wrap, out in ((np.float64, got), (lambda v: np.array([v]), want)):
+        pred = ag.Node(wrap(a), requires_grad=True)
+        label = ag.Node(wrap(y), requires_grad=True)
+        loss = ag.binary_cross_entropy(pred, label, reduction=reduction)
+        ag.sum(loss).backward()
+        out.extend([float(np.sum(loss.value)), float(np.sum(pred.grad)), float(np.sum(label.grad))])
+    assert got == pytest.approx(want, rel=1e-13, abs=1e-300)
+    assert all(math.isfinite(v) for v in got)
 
 
 @pytest.mark.parametrize("bad", [(1.5, 0.0), (-0.1, 0.0), (float("nan"), 0.0)])
