@@ -112,6 +112,13 @@ def summary(doc: dict[str, Any]) -> str:
     return "\n## Targets (median ratio to the floor, same run)\n" + _markdown(header, rows)
 
 
+def misses_line(doc: dict[str, Any]) -> str:
+    missed = [c["key"] for c in doc["cases"] if c["verdict"] == "missed"]
+    if not missed:
+        return "Every target is hit in this run."
+    return f"Missed in this run: {', '.join(missed)}; their profiles are below."
+
+
 def readme(doc: dict[str, Any]) -> str:
     m = doc["machine"]
     pools = "; ".join(
@@ -154,9 +161,8 @@ def readme(doc: dict[str, Any]) -> str:
         "jax's objects. The harness starts no subprocess: a fork (even `platform.platform()`'s "
         "`uname -p`) made numpy code after it measurably slower (W3 1.1x became 1.3x).",
         "- The other engineers' test runs share this 2-CPU VM. Pure-Python floors (W1, W5, W6) "
-        "barely notice the other CPU being busy, the engines notice more: W1 was 42x in the "
-        "quietest run and 50-64x while the other CPU ran test suites (one example's graph "
-        "timed alone on a quiet machine: 28x the hand-written example).",
+        "barely notice the other CPU being busy, the engines notice more, so the scalar "
+        "workloads' ratios are higher in a run while the other CPU is busy.",
         "- Slow peers take part in every k-th round only (at least 3 samples), so that they do "
         "not cut the rounds of the floor and autograd_lite; their ratio pairs each of their "
         "samples with the floor's sample of the same round.",
@@ -183,18 +189,18 @@ def readme(doc: dict[str, Any]) -> str:
         "",
         summary(doc).split("\n", 2)[2],
         "",
-        "Where the misses come from (profiles below; written at the commit of this README):",
+        misses_line(doc),
         "",
+        "Where the time goes in the scalar workloads (written at the commit of this README):",
+        "",
+        "- W1 (lesson scalar graph): the interpreter running 5 leaf constructions, 6 op calls "
+        "and a 6-op backward per example (the leaves take their gradients at the end). The "
+        "values are numpy float64 scalars; sigmoid and the loss of one example compute in "
+        "Python floats inside, as numpy's scalar arithmetic costs several times more.",
         "- W5 (deep chain): each step leaves 6 objects the garbage collector tracks (2 op "
         "objects, 2 result nodes, 2 parent tuples; the constants 1.0001 and 0.0001 are shared "
-        "Nodes), all alive until backward. Python's full collections walk them again and again "
-        "as the chain grows, so the collector's share rises with N: see 'with the garbage "
-        "collector' against 'without it' in the W5 profiles below. Without the collector the "
-        "chain is within the target at every N.",
-        "- W1 (lesson scalar graph): no garbage-collector share; the time is the interpreter "
-        "running 6 op calls, 5 leaf constructions and an 11-node backward per example (about "
-        "55 us an example against the hand-written 1 us; backward is about half of it). It is "
-        "the workload most sensitive to the other CPU being busy (see Method).",
+        "Nodes), all alive until backward, so Python's full collections walk a growing graph "
+        "and the time per step rises with N.",
         "",
         "Issue's peer figures on this machine, for comparison: "
         + "; ".join(f"{k}: {v}" for k, v in ISSUE_PEERS.items())

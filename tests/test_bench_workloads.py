@@ -118,6 +118,9 @@ def test_run_case_and_report_structure() -> None:
     }
     text = report.readme(doc)
     assert "W5 N=10" in text and "python floats by hand" in text
+    hit = result["verdict"] == "hit"
+    assert ("Every target is hit in this run." in text) == hit
+    assert ("Missed in this run: W5 N=10;" in text) == (not hit)
 
 
 def test_a_failing_peer_is_reported_not_raised() -> None:
