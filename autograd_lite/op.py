@@ -12,11 +12,10 @@ import numpy as np
 
 from . import anomaly
 from .errors import ShapeError
-from .node import ArrayLike, Node, as_array, creation_number
+from .node import ArrayLike, Node, _float64, as_array, creation_number
 
 _recording = True  # False inside no_grad()
 _VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
-_float64 = np.float64  # the commonest of them, on a scalar graph: tested first, cheaply
 
 
 @contextlib.contextmanager
@@ -102,6 +101,7 @@ class Op:
                 raise
             shapes = " and ".join(str(np.shape(getattr(p, "value", p))) for p in inputs)
             raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
+        # (a scalar graph's values are float64: the cheap test first)
         if type(value) is not _float64 and not isinstance(value, _VALUE_TYPES):
             value = as_array(value, what=f"{self.name}.forward")
         out = Node.__new__(Node)
