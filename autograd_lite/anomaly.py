@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 enabled = False
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_ENGINE_FILES = {os.path.join(_HERE, f) for f in ("node.py", "op.py", "ops.py", "anomaly.py")}
+_OPS = os.path.join(_HERE, "ops")
+_ENGINE_FILES = {os.path.join(_HERE, f) for f in ("node.py", "op.py", "anomaly.py")} | {
+    os.path.join(_OPS, f) for f in os.listdir(_OPS) if f.endswith(".py")
+}
 # Where each node made inside detect_anomaly() was created ("file:line"). Kept here, not on the
 # Node, so that building a node outside anomaly mode does not pay for it.
 _sites: weakref.WeakKeyDictionary[Node, str] = weakref.WeakKeyDictionary()

@@ -48,11 +48,19 @@ class Op:
     ``symbol`` names the op in pictures; ``formulas`` give each input's local derivative
     d(out)/d(input) as text, written with ``{x}``, ``{y}`` for the inputs and ``{out}`` for the
     output (see ``local_derivative``).
+
+    ``source`` and ``grad_sources`` are the op's source templates for ``ag.codegen``: the forward
+    expression (``"{x} * {y}"``) and, per input, dL/d(input) before broadcasting is undone
+    (``("{g} * {y}", "{g} * {x}")``). Placeholders: ``{x}``, ``{y}``, ``{w}`` the inputs 0, 1, 2,
+    ``{out}`` the output, ``{g}`` dL/d(out), ``{op.attr}`` the op's own settings (an axis);
+    numpy is ``np``. An op without them (a user's) is called through forward and backward.
     """
 
     name: ClassVar[str] = "op"
     symbol: ClassVar[str] = "op"
     formulas: ClassVar[tuple[str, ...]] = ()
+    source: ClassVar[str | None] = None
+    grad_sources: ClassVar[tuple[str | None, ...]] = ()
 
     needs_input_grad: tuple[bool, ...] = ()  # set when the op is applied (see __call__)
 

@@ -1,0 +1,134 @@
+"""Arithmetic: + - * / ** @ and unary minus (Node's operators build these)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..op import Op
+
+
+class Add(Op):
+    """out = x + y;  dout/dx = 1, dout/dy = 1."""
+
+    name, symbol, formulas = "add", "+", ("1", "1")
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Op):
+    """out = x - y;  dout/dx = 1, dout/dy = -1."""
+
+    name, symbol, formulas = "sub", "-", ("1", "-1")
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, g):
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+class Mul(Op):
+    """out = x * y;  dout/dx = y, dout/dy = x."""
+
+    name, symbol, formulas = "mul", "*", ("{y}", "{x}")
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        return (g * self.y if need_x else None), (g * self.x if need_y else None)
+
+
+class Div(Op):
+    """out = x / y;  dout/dx = 1/y, dout/dy = -x/y^2 = -out/y."""
+
+    name, symbol, formulas = "div", "/", ("1/{y}", "-{x}/{y}^2")
+
+    def forward(self, x, y):
+        self.y = y
+        self.out = x / y
+        return self.out
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        gx = g / self.y if need_x else None
+        gy = -g * self.out / self.y if need_y else None
+        return gx, gy
+
+
+class Neg(Op):
+    """out = -x;  dout/dx = -1."""
+
+    name, symbol, formulas = "neg", "-", ("-1",)
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g):
+        return (-g,)
+
+
+class Pow(Op):
+    """out = x^y;  dout/dx = y x^(y-1), dout/dy = out log(x).
+
+    As in PyTorch, dout/dx is 0 where y = 0 and dout/dy is 0 where x = 0 (limits, not NaN).
+    """
+
+    name, symbol, formulas = "pow", "**", ("{y}*{x}^({y}-1)", "{out}*log({x})")
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        self.out = x**y
+        return self.out
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        x, y = self.x, self.y
+        gx = gy = None
+        if need_x:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gx = g * np.where(y == 0, 0.0, y * x ** (y - 1))
+        if need_y:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gy = g * np.where(x == 0, 0.0, self.out * np.log(x))
+        return gx, gy
+
+
+class MatMul(Op):
+    """out = x @ y (1-D and 2-D, as numpy);  dL/dx = g @ y^T, dL/dy = x^T @ g.
+
+    A 1-D operand is treated as a row (left) or a column (right) vector, then put back.
+    """
+
+    name, symbol, formulas = "matmul", "@", ("{y}^T", "{x}^T")
+
+    def forward(self, x, y):
+        if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):
+            raise ShapeError(
+                f"matmul: {x.shape} @ {y.shape}: operands must be 1-D or 2-D "
+                "(use * for scalars)"
+            )
+        if x.shape[-1] != y.shape[0]:
+            raise ShapeError(
+                f"matmul: {x.shape} @ {y.shape}: inner dimensions differ "
+                f"({x.shape[-1]} vs {y.shape[0]})"
+            )
+        self.x, self.y = x, y
+        return x @ y
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        x, y = self.x, self.y
+        x2 = x if x.ndim == 2 else x.reshape(1, -1)
+        y2 = y if y.ndim == 2 else y.reshape(-1, 1)
+        g2 = np.reshape(g, (x2.shape[0], y2.shape[1]))
+        gx = (g2 @ y2.T).reshape(x.shape) if need_x else None
+        gy = (x2.T @ g2).reshape(y.shape) if need_y else None
+        return gx, gy

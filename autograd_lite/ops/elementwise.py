@@ -1,0 +1,108 @@
+"""Elementwise functions: exp, log, sigmoid, tanh, relu."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..node import ArrayLike, Node
+from ..op import Op
+
+
+class Exp(Op):
+    """out = e^x;  dout/dx = e^x = out."""
+
+    name, symbol, formulas = "exp", "exp", ("exp({x})",)
+
+    def forward(self, x):
+        self.out = np.exp(x)
+        return self.out
+
+    def backward(self, g):
+        return (g * self.out,)
+
+
+class Log(Op):
+    """out = ln x;  dout/dx = 1/x."""
+
+    name, symbol, formulas = "log", "log", ("1/{x}",)
+
+    def forward(self, x):
+        self.x = x
+        return np.log(x)
+
+    def backward(self, g):
+        return (g / self.x,)
+
+
+class Sigmoid(Op):
+    """out = a = 1 / (1 + e^-z);  da/dz = a(1 - a)."""
+
+    name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
+
+    def forward(self, z):
+        if type(z) is np.float64:  # a scalar graph's hot path: Python floats, no numpy overhead
+            z = float(z)
+            e = math.exp(-abs(z))  # never overflows; sigmoid(-|z|) = e / (1 + e)
+            self.out = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)  # (a float: see backward)
+            return np.float64(self.out)
+        # e^-z overflows to inf for z < -709, and 1/(1+inf) = 0 is the right limit: no warning.
+        with np.errstate(over="ignore"):
+            self.out = 1.0 / (1.0 + np.exp(-z))
+        return self.out
+
+    def backward(self, g):
+        a = self.out
+        return (g * (a * (1.0 - a)),)  # (a float on the scalar path: one numpy product, not two)
+
+
+class Tanh(Op):
+    """out = tanh x;  dout/dx = 1 - out^2."""
+
+    name, symbol, formulas = "tanh", "tanh", ("1-{out}^2",)
+
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, g):
+        return (g * (1.0 - self.out * self.out),)
+
+
+class ReLU(Op):
+    """out = max(x, 0);  dout/dx = 1 where x > 0, else 0."""
+
+    name, symbol, formulas = "relu", "relu", ("[{x}>0]",)
+
+    def forward(self, x):
+        self.x = x
+        return np.maximum(x, 0)
+
+    def backward(self, g):
+        return (g * (self.x > 0),)
+
+
+def exp(x: Node | ArrayLike) -> Node:
+    """e^x, elementwise."""
+    return Exp()(x)
+
+
+def log(x: Node | ArrayLike) -> Node:
+    """Natural logarithm, elementwise."""
+    return Log()(x)
+
+
+def sigmoid(z: Node | ArrayLike) -> Node:
+    """1 / (1 + e^-z), elementwise; no overflow warning for large |z|."""
+    return Sigmoid()(z)
+
+
+def tanh(x: Node | ArrayLike) -> Node:
+    """tanh x, elementwise."""
+    return Tanh()(x)
+
+
+def relu(x: Node | ArrayLike) -> Node:
+    """max(x, 0), elementwise."""
+    return ReLU()(x)

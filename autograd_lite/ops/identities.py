@@ -1,0 +1,78 @@
+"""The lesson's identities: where the chain rule through two ops simplifies, in one table.
+
+The lesson's key formula is one of them: sigmoid followed by binary cross-entropy gives
+``dz = da * a(1-a) = a - y``. The pictures (viz), the generated code (codegen) and the loss
+itself (losses.py, to stay exact where sigmoid saturates) all read this table, so a
+simplification is written once.
+
+An entry names the ``inner`` op (None for a fused op that is its own pair) and the ``outer`` op
+whose first input is the inner op's output. Its texts use the lesson's letters as placeholders:
+``{z}`` the inner op's input, ``{a}`` its output (the outer op's first input), ``{y}`` the
+outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
+
+- ``chain``: the chain rule as the lesson writes it before simplifying (``{da} * {a}(1-{a})``);
+- ``result``: the simplified gradient of one element's loss with respect to ``{z}``
+  (``{a} - {y}``); a reduction's 1/m comes on top, as for any loss;
+- ``source``: ``result`` as a Python expression for codegen (numpy and Python floats alike);
+- ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-z) for any z, without overflow: e^-|z| <= 1 is the only exponential."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """d(outer)/d(z) through ``inner`` then ``outer``, simplified (see the module docstring)."""
+
+    inner: str | None
+    outer: str
+    chain: str
+    result: str
+    source: str
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    why: str
+
+    def text(self, template: str, **names: str) -> str:
+        """One of this entry's texts with the graph's names filled in (z, a, y, da by default)."""
+        filled = {"z": "z", "a": "a", "y": "y", "da": "da"} | names
+        return template.format(**filled)
+
+
+IDENTITIES: tuple[Identity, ...] = (
+    Identity(
+        inner="sigmoid",
+        outer="binary_cross_entropy",
+        chain="{da} * {a}(1-{a})",
+        result="{a} - {y}",
+        source="{a} - {y}",
+        gradient=lambda z, y: _sigmoid(z) - y,
+        why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
+    ),
+    Identity(
+        inner=None,
+        outer="binary_cross_entropy_with_logits",
+        chain="sigmoid({z}) - {y}",
+        result="{a} - {y}",
+        source="{a} - {y}",
+        gradient=lambda z, y: _sigmoid(z) - y,
+        why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
+    ),
+)
+
+_BY_PAIR = {(entry.inner, entry.outer): entry for entry in IDENTITIES}
+
+
+def find(inner: str | None, outer: str) -> Identity | None:
+    """The identity for op ``inner`` followed by op ``outer`` (op names), or None."""
+    return _BY_PAIR.get((inner, outer))

@@ -1,0 +1,119 @@
+"""Reductions and shape: sum, mean, reshape, transpose."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..node import ArrayLike, Node
+from ..op import Op
+
+Axis = int | tuple[int, ...] | None
+
+
+def _normalize_axis(axis: Axis, op: str) -> Axis:
+    if axis is None:
+        return None
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        return int(axis)
+    if isinstance(axis, (tuple, list)) and all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis
+    ):
+        return tuple(int(a) for a in axis)
+    raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r}")
+
+
+class Sum(Op):
+    """out = sum of x over ``axis``;  dout/dx = 1 (g is copied back along the summed axes)."""
+
+    name, symbol, formulas = "sum", "sum", ("1",)
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False):
+        self.axis = _normalize_axis(axis, self.name)
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        return (_spread(g, self.shape, self.axis, self.keepdims),)
+
+
+class Mean(Op):
+    """out = mean of x over ``axis`` (n elements each);  dout/dx = 1/n."""
+
+    name, symbol, formulas = "mean", "mean", ("1/n",)
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False):
+        self.axis = _normalize_axis(axis, self.name)
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        self.shape = x.shape
+        out = np.mean(x, axis=self.axis, keepdims=self.keepdims)
+        self.count = x.size // max(np.size(out), 1) if x.size else 0
+        return out
+
+    def backward(self, g):
+        return (_spread(g / self.count, self.shape, self.axis, self.keepdims),)
+
+
+def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -> np.ndarray:
+    """Copy a reduction's gradient back along the reduced axes, to ``shape``."""
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, axis)
+    # a fresh array, not a read-only broadcast view, since it may end up in a .grad
+    return np.broadcast_to(g, shape).copy()
+
+
+class Reshape(Op):
+    """out = x viewed with a new shape;  dL/dx = g reshaped back to x's shape."""
+
+    name, symbol, formulas = "reshape", "reshape", ("1",)
+
+    def __init__(self, shape: int | tuple[int, ...]):
+        dims = (shape,) if isinstance(shape, (int, np.integer)) else shape
+        if not isinstance(dims, (tuple, list)) or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in dims
+        ):
+            raise TypeError(f"reshape: the shape must be an int or a tuple of ints, got {shape!r}")
+        self.new_shape = tuple(int(n) for n in dims)
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.reshape(x, self.new_shape)
+
+    def backward(self, g):
+        return (np.reshape(g, self.shape),)
+
+
+class Transpose(Op):
+    """out = x^T (axes reversed, as numpy's .T);  dL/dx = g^T."""
+
+    name, symbol, formulas = "transpose", "T", ("1",)
+
+    def forward(self, x):
+        return x.T
+
+    def backward(self, g):
+        return (g.T,)
+
+
+def sum(x: Node | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Node:  # noqa: A001
+    """Sum over ``axis`` (None: all), as numpy.sum."""
+    return Sum(axis, keepdims)(x)
+
+
+def mean(x: Node | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Node:
+    """Mean over ``axis`` (None: all), as numpy.mean."""
+    return Mean(axis, keepdims)(x)
+
+
+def reshape(x: Node | ArrayLike, shape: int | tuple[int, ...]) -> Node:
+    """x with a new shape (one entry may be -1), as numpy.reshape."""
+    return Reshape(shape)(x)
+
+
+def transpose(x: Node | ArrayLike) -> Node:
+    """x with its axes reversed, as numpy's .T."""
+    return Transpose()(x)
