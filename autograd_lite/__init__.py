@@ -2,6 +2,7 @@
 
 from . import logistic, viz
 from .anomaly import detect_anomaly
+from .codegen import Program, codegen, compile  # noqa: A004 (ag.compile, as torch.compile)
 from .errors import AnomalyError, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
 from .node import Node
@@ -27,9 +28,12 @@ __all__ = [
     "GradcheckReport",
     "Node",
     "Op",
+    "Program",
     "ShapeError",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "codegen",
+    "compile",
     "detect_anomaly",
     "exp",
     "gradcheck",

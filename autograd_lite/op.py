@@ -57,7 +57,7 @@ class Op:
       filled with a variable name or a number, never a longer expression), ``{g}`` dL/d(out),
       ``{op}`` the op itself (``{op.axis}``), ``{lib}`` the module of elementwise functions:
       ``math`` on a graph of single numbers, ``np`` on arrays. A template may call the helpers
-      of codegen/helpers.py (``sigmoid``, ``softplus``, ...) by name.
+      of codegen/helpers.py (``sigmoid``, ``bce_logits``, ...) by name.
     - ``scalar_source`` and ``scalar_grad_sources`` are the Python-float forms, used when every
       value of the graph is one float64 (None: the same as the array forms).
     - ``broadcasts``: True when a gradient template gives the output's shape (elementwise ops;

@@ -61,7 +61,7 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=lambda z, y: _sigmoid(z) - y,
         why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
-        loss_source="softplus({z}) - {z} * {y}",
+        loss_source="bce_logits({z}, {y})",
     ),
     Identity(
         inner=None,
@@ -71,7 +71,7 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=lambda z, y: _sigmoid(z) - y,
         why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
-        loss_source="softplus({z}) - {z} * {y}",
+        loss_source="bce_logits({z}, {y})",
     ),
 )
 

@@ -143,7 +143,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
 
     name, symbol = "binary_cross_entropy_with_logits", "L(z,y)"
     formulas = ("sigmoid({x}) - {y}", "-{x}")
-    source = "softplus({x}) - {x} * {y}"  # per element: log(1 + e^z) - z y
+    source = "bce_logits({x}, {y})"  # per element: log(1 + e^z) - z y
     grad_sources = ("{g} * (sigmoid({x}) - {y})", "-{g} * {x}")
 
     def forward(self, z, y):
