@@ -2,7 +2,7 @@
 
 from . import logistic, viz
 from .anomaly import detect_anomaly
-from .errors import AnomalyError, ShapeError
+from .errors import AnomalyError, ClampedLossWarning, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
 from .node import Node
 from .op import Op, no_grad
@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
+    "ClampedLossWarning",
     "GradcheckReport",
     "Node",
     "Op",
