@@ -248,7 +248,7 @@ def _render_lesson(loss_node, out: Path) -> None:
 
 def _number(value: float) -> str:
     """A number as it would be written inside a formula: negatives in parentheses."""
-    return f"({value:g})" if value < 0 else f"{value:g}"
+    return f"({value:g})" if value < 0 else f"{value + 0.0:g}"  # (+ 0.0: -0 is shown as 0)
 
 
 def _vector(values: Sequence[float]) -> str:

@@ -337,9 +337,22 @@ class GradientRow:
 
     @property
     def largest_difference(self) -> float:
-        """The largest gap between any two of the three, over all elements."""
-        a, c, f = self.autodiff, self.closed_form, self.finite_difference
-        return float(np.max([np.abs(a - c), np.abs(a - f), np.abs(c - f)]))
+        """The largest gap between any two of the three, over all elements: absolute for
+        values up to 1 in size, relative beyond (dL/da is huge where sigmoid saturates). Equal
+        infinities agree; a finite difference that could not be computed (NaN) is left out."""
+        a, c, f = (np.asarray(v, dtype=np.float64) for v in (self.autodiff, self.closed_form,
+                                                              self.finite_difference))
+        known = ~np.isnan(f)
+        gaps = [_gap(a, c), _gap(a, f)[known], _gap(c, f)[known]]
+        return float(max(np.max(g, initial=0.0) for g in gaps))
+
+
+def _gap(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """|u - v| / max(1, |u|, |v|): 0 where they are equal (inf - inf would be NaN), NaN where
+    either is NaN."""
+    with np.errstate(invalid="ignore"):
+        scale = np.maximum(1.0, np.maximum(np.abs(u), np.abs(v)))
+        return np.where(u == v, 0.0, np.abs(u - v) / scale)
 
 
 @dataclass(frozen=True)
@@ -385,9 +398,14 @@ class GradientTable:
 def _format_values(values: np.ndarray) -> str:
     flat = np.ravel(values)
     if flat.size == 1:
-        return f"{flat[0]:.9f}"
-    shown = ", ".join(f"{v:.6f}" for v in flat[:2])
+        return _format_number(flat[0], 9)
+    shown = ", ".join(_format_number(v, 6) for v in flat[:2])
     return f"[{shown}{', ...' if flat.size > 2 else ''}]"
+
+
+def _format_number(value: float, digits: int) -> str:
+    """Fixed point, or with an exponent once that would print more than 10 digits before it."""
+    return f"{value:.{digits}e}" if abs(value) >= 1e10 else f"{value:.{digits}f}"
 
 
 def compare(x: ArrayLike, y: ArrayLike, w: ArrayLike, b: float, eps: float = 1e-6) -> GradientTable:
@@ -407,14 +425,11 @@ def _compare_single(x, y, w, b, eps: float) -> GradientTable:
     xs, ws, y, b = _values(x).reshape(-1), _values(w).reshape(-1), float(y), float(b)
     # the closed form for m = 1: dz = a - y, dw_i = x_i dz, db = dz
     closed = closed_form_grads(xs.reshape(1, -1), [[y]], ws, b)
-    a = float(nodes["a"].value)
-
-    def loss_of_a(av):
-        return binary_cross_entropy(av, y).value
+    z = float(nodes["z"].value)
 
     def loss_of_z(zv):
-        # The same L, evaluated stably from z: through a = sigmoid(z), 1 - a loses digits when
-        # a is near 1, and finite differences would magnify that (by 1/step).
+        # L evaluated stably from z: through a = sigmoid(z), 1 - a loses digits when a is
+        # near 1 (and is 0 once a rounds to 1), and finite differences would magnify that.
         return binary_cross_entropy_with_logits(zv, y).value
 
     rows = [
@@ -422,15 +437,15 @@ def _compare_single(x, y, w, b, eps: float) -> GradientTable:
             "da",
             "-y/a + (1-y)/(1-a)",
             nodes["a"].grad,
-            np.asarray(-y / a + (1 - y) / (1 - a)),
-            finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+            _lesson_da(np.asarray(z), np.asarray(y)),
+            _numeric_da(np.asarray(z), np.asarray(y), eps),
         ),
         GradientRow(
             "dz",
             "a - y",
             nodes["z"].grad,
             closed.dz.reshape(()),
-            finite_difference(loss_of_z, float(nodes["z"].value), eps),
+            finite_difference(loss_of_z, z, eps),
         ),
     ]
     dw_numeric = finite_difference(lambda wv: loss_of_z(xs @ wv + b), ws, eps)
@@ -464,10 +479,7 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
     nodes = vectorised_graph(X, Y, w, b, "lesson")
     nodes["L"].backward()
     closed = closed_form_grads(X, Y, w, b)
-    a = nodes["a"].value
-
-    def loss_of_a(av):
-        return binary_cross_entropy(av, Y).value
+    z = nodes["z"].value
 
     def loss_of_z(zv):  # the same L, stably from z (see _compare_single)
         return binary_cross_entropy_with_logits(zv, Y).value
@@ -477,8 +489,8 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
             "da",
             "(-y/a + (1-y)/(1-a)) / m",
             nodes["a"].grad,
-            (-Y / a + (1 - Y) / (1 - a)) / m,
-            finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+            _lesson_da(z, Y) / m,
+            _numeric_da(z, Y, eps) / m,
         ),
         GradientRow(
             "dz",
@@ -506,6 +518,33 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
     return GradientTable(title, rows)
 
 
-def _step_inside_01(a, eps: float):
-    """A step for a probability a that keeps a +- step inside (0, 1)."""
-    return eps * np.minimum(a, 1.0 - a)
+def _lesson_da(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The lesson's da = -y/a + (1-y)/(1-a), with a = sigmoid(z) and 1 - a = sigmoid(-z) each
+    from z (1 - a from a rounded to 1 would be 0). Where sigmoid saturates it is huge, or inf
+    once it overflows; a term whose label factor is 0 is 0. (Written out here, apart from the
+    engine's own code, since it is the check.)"""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        a, one_minus_a = 1.0 / (1.0 + np.exp(-z)), 1.0 / (1.0 + np.exp(z))
+        return np.where(y == 0, 0.0, -y / a) + np.where(y == 1, 0.0, (1.0 - y) / one_minus_a)
+
+
+def _numeric_da(z: np.ndarray, y: np.ndarray, eps: float) -> np.ndarray:
+    """Each example's dl/da by central differences, as (dl/dz) / (da/dz), both stepped in z.
+
+    a itself cannot be stepped where it rounds to 0 or 1, so the step is taken in z, elementwise
+    (each example's own loss l, not the mean, whose rounding would swamp a tiny slope), and
+    da/dz is the difference of sigmoid's smaller side (a where z < 0, a - 1 = -sigmoid(-z)
+    where z >= 0), which keeps its digits. NaN where both underflow (|z| > ~745, a = y).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    up, down = z + eps, z - eps
+    upper = z >= 0  # which side each element takes, chosen at z, not at z +- eps
+    with no_grad(), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+
+        def loss(zv):
+            return binary_cross_entropy_with_logits(zv, y, reduction="none").value
+
+        def side_of_a(zv):
+            return np.where(upper, -1.0 / (1.0 + np.exp(zv)), 1.0 / (1.0 + np.exp(-zv)))
+
+        return (loss(up) - loss(down)) / (side_of_a(up) - side_of_a(down))
