@@ -8,12 +8,14 @@ and           dw = X^T (a - y) / m,  db = mean(a - y).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import numpy as np
 
+from .errors import user_stacklevel
 from .gradcheck import finite_difference
 from .node import ArrayLike, Node
 from .op import no_grad
@@ -225,6 +227,41 @@ class TrainingDivergedError(FloatingPointError):
     """Gradient descent produced a loss (or logits) that is NaN or infinite."""
 
 
+class LossRisingWarning(RuntimeWarning):
+    """Gradient descent's loss stayed above its lowest value for several iterations in a row:
+    the learning rate alpha is probably too large."""
+
+
+RISING_ITERATIONS = 3  # iterations in a row above the lowest loss so far before train() warns
+
+
+class _RisingLossWatch:
+    """Warns once per run when the loss has stayed above its lowest value so far for
+    RISING_ITERATIONS iterations in a row (full-batch gradient descent with a small enough alpha
+    never raises the loss; a rise within rounding, 1e-9 relative, does not count)."""
+
+    def __init__(self, alpha: float):
+        self.alpha, self.best, self.best_at, self.above, self.warned = alpha, np.inf, 0, 0, False
+
+    def see(self, iteration: int, loss: float) -> None:
+        if loss <= self.best * (1.0 + 1e-9):
+            if loss < self.best:
+                self.best, self.best_at = loss, iteration
+            self.above = 0
+            return
+        self.above += 1
+        if self.above == RISING_ITERATIONS and not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"the loss rose above its lowest value ({self.best:.6g}, at iteration "
+                f"{self.best_at}) and has stayed above it for {RISING_ITERATIONS} iterations "
+                f"(iteration {iteration}: {loss:.6g}); alpha = {self.alpha:g} is probably too "
+                f"large, try a smaller alpha such as {self.alpha / 10:g}",
+                LossRisingWarning,
+                stacklevel=user_stacklevel(),
+            )
+
+
 @dataclass(frozen=True)
 class History:
     """What a training run did: the loss before each update, and the final parameters.
@@ -259,8 +296,10 @@ def train(
 
     Starts from ``w`` (default zeros) and ``b``. ``on_iteration(iteration, loss)`` is called after
     every iteration (for a progress bar). At the first and last iteration the autodiff gradient
-    is compared with the closed form (kept in ``History.gradient_checks``). A NaN or infinite
-    loss stops the run with TrainingDivergedError, naming the iteration.
+    is compared with the closed form (kept in ``History.gradient_checks``). A loss that stays
+    above its lowest value for RISING_ITERATIONS iterations in a row warns (LossRisingWarning,
+    once per run); a NaN or infinite loss stops the run with TrainingDivergedError, naming the
+    iteration.
     """
     X, Y = check_data(X, Y)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
@@ -281,6 +320,7 @@ def train(
     bias = Node(b0, name="b", requires_grad=True)
     losses = np.empty(iterations)
     checks = []
+    rising = _RisingLossWatch(alpha)
     # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
     # warnings would only repeat it less clearly.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -291,6 +331,7 @@ def train(
             value = float(loss_node.value)
             _stop_if_diverged(it, alpha, value, "the loss")
             losses[it - 1] = value
+            rising.see(it, value)
             loss_node.backward()
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, weights, bias)))
