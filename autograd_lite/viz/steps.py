@@ -46,20 +46,22 @@ def backprop_steps(
     max_nodes: int | None = 500,
     hide_constants: bool | None = None,
     number_format: str = ".4g",
+    view: str = "auto",
 ) -> list[Frame]:
     """Frame 0 shows the forward values; then one frame per gradient, in the order backward()
     computes them, the new gradient and the edges that carried it highlighted.
 
     The gradients are the nodes' ``.grad``; if backward() has not run, they are computed by
     one backward() and the ``.grad`` of every node put back as it was. The graph is laid out
-    once (the renderer runs here); options are as for ``to_dot``, with the backward lane on.
+    once (the renderer runs here); options are as for ``to_dot`` (``view`` too), with the
+    backward lane on.
     """
     if not isinstance(node, Node) or not node.requires_grad:
         raise RuntimeError(
             f"backprop_steps: {node!r} does not require a gradient (no node it was computed "
             "from has requires_grad=True), so back-propagation has no steps to show"
         )
-    view = _view(node, max_nodes, hide_constants)
+    view = _view(node, max_nodes, hide_constants, view)
     options = options_for(view, formulas, True, closed_form, number_format)
     grads = _gradients(node)
     order = [n for n in backward_order(node) if n in view]
