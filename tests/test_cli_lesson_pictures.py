@@ -13,12 +13,14 @@ from autograd_lite import cli, viz
 def test_lesson_out_calls_the_visualiser_exactly(tmp_path, monkeypatch, capsys):
     calls = []
 
-    def fake_render(node, path):
+    def fake_render(node, path, view):
         calls.append(("render", node, path))
+        assert view == "named"
         return path
 
-    def fake_render_steps(node, folder):
+    def fake_render_steps(node, folder, view):
         calls.append(("render_steps", node, folder))
+        assert view == "named"
         return folder / "index.html"
 
     monkeypatch.setattr(viz, "render", fake_render)

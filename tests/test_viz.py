@@ -137,8 +137,8 @@ def test_names_are_escaped_and_never_inject_into_the_dot(name):
 def test_escape_shows_control_characters_and_entities():
     assert ag.viz.escape('<a & "b">') == "&lt;a &amp; &quot;b&quot;&gt;"
     assert ag.viz.escape("a\nb") == "a<br/>b"
-    assert ag.viz.escape("tab\there") == "tab\\there"
-    assert ag.viz.escape("{x}|\\") == "{x}|\\"
+    assert ag.viz.escape("tab\there") == "tab\\\\there"  # \t, its backslash doubled
+    assert ag.viz.escape("{x}|\\") == "{x}|\\\\"  # Graphviz would expand \\N, \\G, ...
 
 
 def test_arrays_show_shape_dtype_and_a_short_summary():

@@ -95,7 +95,8 @@ class Drawing:
         self.grad_of: GradientSource = grad_of or (lambda node: node.grad)
         self.checks: list[Check] | None = lesson_checks(view.root) if options.closed_form else None
         self.course: dict[int, str] = course_notes(view.root)
-        self.style = NAMED_STYLE if view.mode == "named" else OPS_STYLE
+        # compact where ops were folded; a graph with nothing to fold looks as in the ops view
+        self.style = NAMED_STYLE if view.folded else OPS_STYLE
         self.n = len(view.nodes)
 
     # numeric ids: forward node k is "k", its gradient box is "n + k"
@@ -212,7 +213,7 @@ class Drawing:
         if shown is node.value:
             return {}
         exact = " ".join(number(v, ".17g") for v in np.ravel(node.value)[:8])
-        return {"tooltip": escape(f"exact value {exact} (rounding noise, drawn as 0)")}
+        return {"tooltip": f"exact value {exact} (rounding noise, drawn as 0)"}
 
     def forward_edge(self, edge: Edge) -> dict[str, str]:
         """The edge's derivative: ``dz/dw1 = x1 = 1``; its value alone where no short formula

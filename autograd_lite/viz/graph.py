@@ -141,7 +141,7 @@ class GraphView:
                 self.groups.setdefault(self.head[id(node)], []).append(node)
         self.nodes = [n for n in kept if self._drawn(n, hide_constants)]
         self.ids = {id(n): i for i, n in enumerate(self.nodes)}
-        self.omitted = self.total - len(self.nodes) - self.folded
+        self.omitted = self.total - len(kept)  # (folded ops and numbers in formulas are shown)
         self.edges = self._edges()
         self._users: dict[int, list[Edge]] = {}
         for edge in self.edges:
