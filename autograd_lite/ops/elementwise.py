@@ -1,4 +1,4 @@
-"""Elementwise functions: exp, log, sigmoid, tanh, relu."""
+"""Elementwise functions: exp, log, sigmoid, tanh, relu, sqrt."""
 
 from __future__ import annotations
 
@@ -81,6 +81,26 @@ class ReLU(Op):
 
     def backward(self, g):
         return (g * (self.x > 0),)
+
+
+class Sqrt(Op):
+    """out = sqrt(x);  dout/dx = 1 / (2 sqrt(x)) = 1 / (2 out) (inf at x = 0, as PyTorch)."""
+
+    name, symbol, formulas = "sqrt", "sqrt", ("1/(2*{out})",)
+    source, grad_sources = "{lib}.sqrt({x})", ("{g} / (2.0 * {out})",)
+
+    def forward(self, x):
+        self.out = np.sqrt(x)
+        return self.out
+
+    def backward(self, g):
+        with np.errstate(divide="ignore"):  # sqrt's slope at 0 is infinite
+            return (g / (2.0 * self.out),)
+
+
+def sqrt(x: Node | ArrayLike) -> Node:
+    """Square root, elementwise."""
+    return Sqrt()(x)
 
 
 def exp(x: Node | ArrayLike) -> Node:
