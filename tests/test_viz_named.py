@@ -194,11 +194,14 @@ def test_vectorised_graph_names_z_a_l_and_writes_the_courses_formulas():
     boxes = boxes_by_header(source)
     assert {"Z = X@w + b", "A = sigmoid(Z)", "L(A, Y)"} <= set(boxes)
     assert "(3, 2) float64" in boxes["X"][1] and "(3, 1) float64" in boxes["Z = X@w + b"][1]
-    dz = boxes["dZ"][1]
-    assert "= dA * A(1-A) = (A - Y)/m<" in dz  # what the engine holds: the mean's 1/m in it
-    assert "course: dZ = A - Y; the engine&#39;s" in dz or "course: dZ = A - Y" in dz
-    assert "= X^T @ dZ<" in boxes["dw"][1] and "course: dw = X^T dZ / m" in boxes["dw"][1]
-    assert "= sum(dZ)<" in boxes["db"][1] and "course: db = mean(dZ)" in boxes["db"][1]
+    # the engine's dL/dZ holds the mean's 1/m, the course's dZ does not: both are named so
+    dz = boxes["dL/dZ"][1]
+    assert "= dL/dA * A(1-A) = (A - Y)/m<" in dz
+    assert "course: dZ = A - Y, so dL/dZ = dZ/m<" in dz
+    assert "= X^T @ dL/dZ<" in boxes["dL/dw"][1]
+    assert "course: dw = X^T dZ / m<" in boxes["dL/dw"][1]
+    assert "= sum(dL/dZ)<" in boxes["dL/db"][1] and "course: db = mean(dZ)<" in boxes["dL/db"][1]
+    assert "= (-Y/A + (1-Y)/(1-A))/m<" in boxes["dL/dA"][1]
     by_tail = {header(statements(source)[t]): a for t, h, a in forward_edges(source)}
     assert "dZ/dw = X^T" in by_tail["w"]
     np.testing.assert_allclose(nodes["Z"].grad * 3, logistic.closed_form_grads(

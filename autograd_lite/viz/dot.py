@@ -95,6 +95,7 @@ class Drawing:
         self.grad_of: GradientSource = grad_of or (lambda node: node.grad)
         self.checks: list[Check] | None = lesson_checks(view.root) if options.closed_form else None
         self.course: dict[int, str] = course_notes(view.root)
+        view.full_grad_names = bool(self.course)  # the course's dZ is m * dL/dZ: say dL/dZ
         # compact where ops were folded; a graph with nothing to fold looks as in the ops view
         self.style = NAMED_STYLE if view.folded else OPS_STYLE
         self.n = len(view.nodes)
@@ -239,7 +240,8 @@ class Drawing:
         view = self.view
         colour = self.gradient_colour(node)
         title = f"<b>{escape(view.grad_name(node))}</b>"
-        if node.name is not None:  # the lesson's "dL/dz (code variable: dz)"
+        if node.name is not None and view.grad_name(node) != view.grad_label(node):
+            # the lesson's "dL/dz (code variable: dz)"
             title += f" = {escape(view.grad_label(node))}"
         rows = [f'<font color="{colour}">{title}</font>']
         small = self.style.detail_font
@@ -257,7 +259,7 @@ class Drawing:
         """The chain rule's line(s) in the node's gradient box: ``= da * a(1-a) = a - y``,
         then the course's own form where it differs (the 1/m of a mean)."""
         rule = self.chain_rule(node)
-        if rule.startswith("("):
+        if node is self.view.grad_root or node is self.view.root:  # where the rule starts
             return [rule]
         lines = [f"= {rule}"]
         found = self.view.simplification(node)
@@ -288,7 +290,7 @@ class Drawing:
             if edge.child is view.grad_root and edge.child.size == 1:
                 seed: Expr = Num(1)  # dL/dL = 1: the lesson writes da = -y/a + ...
             else:
-                seed = Sym(upstream)
+                seed = Sym(upstream, unit=True)
             term = view.vjp(edge, seed)
             if term is None:
                 local = view.formula(edge) or "?"

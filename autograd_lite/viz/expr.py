@@ -45,10 +45,11 @@ class Sym(Expr):
     """A name (``x1``) or any text taken as one unit; text with spaces or operators is wrapped."""
 
     text: str
+    unit: bool = False  # one unit whatever its text (a gradient's name, dL/dz)
 
     @property
     def precedence(self) -> float:  # type: ignore[override]
-        return ATOM if _is_unit(self.text) else 1
+        return ATOM if self.unit or _is_unit(self.text) else 1
 
     def __str__(self) -> str:
         return self.text

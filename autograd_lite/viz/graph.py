@@ -150,6 +150,7 @@ class GraphView:
         self._locals: dict[int, tuple] = {}
         self._through: dict[int, dict[int, tuple[Expr | None, np.ndarray | None]]] = {}
         self.grad_root = gradient_root(root)
+        self.full_grad_names = False
 
     def _nearest(self, root: Node, max_nodes: int | None, hide_constants: bool) -> set[int]:
         keep: set[int] = set()
@@ -305,7 +306,10 @@ class GraphView:
         return f"{name} = {expression}"
 
     def grad_name(self, node: Node) -> str:
-        """The lesson's code name for dL/d(node): ``dz``, ``dw1``, ``d(w1*x1)``."""
+        """The lesson's code name for dL/d(node): ``dz``, ``dw1``, ``d(w1*x1)``; or ``dL/dZ``
+        in full where the course's dZ means something else (``full_grad_names``)."""
+        if self.full_grad_names:
+            return self.grad_label(node)
         return "d" + wrap_name(self.title(node))
 
     def derivative(self, edge: Edge) -> str:

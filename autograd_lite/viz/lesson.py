@@ -107,7 +107,7 @@ def course_notes(root: Node) -> dict[int, str]:
     z_name, x_name, w_name, b_name, y_name = names
     dz = f"d{z_name}"
     return {
-        id(z): f"course: {dz} = {a_text} - {y_name}; the engine's dL/{dz} is {dz}/m",
+        id(z): f"course: {dz} = {a_text} - {y_name}, so dL/{dz} = {dz}/m",
         id(w): f"course: d{w_name} = {x_name}^T {dz} / m",
         id(b): f"course: d{b_name} = mean({dz})",
     }
