@@ -84,7 +84,8 @@ def test_frames_follow_backward_order_and_reveal_one_gradient_each():
     total = len(frames) - 1
     assert unknown == [2 * (total - k) for k in range(len(frames))]
     z_frame = next(f for f in frames if f.node is nodes["z"])
-    assert f"dz = da * a(1-a) = {format(float(nodes['z'].grad), '.4g')}" in z_frame.caption
+    value = format(float(nodes["z"].grad), ".4g")
+    assert f"dz = da * a(1-a) = a - y = {value}" in z_frame.caption
 
 
 def test_frame_zero_shows_values_and_no_gradient():

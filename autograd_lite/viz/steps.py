@@ -109,7 +109,8 @@ def _caption(view: GraphView, drawing: Drawing, order: list[Node], k: int) -> st
     if node is view.root:
         return (f"Step 1 of {total}: backward starts at the output: "
                 f"{view.grad_label(node)} = 1.")
-    text = f"Step {k} of {total}: {name} = {drawing.chain_rule(node)} = {value}"
+    rule = drawing.chain_rule_lines(node)[0]  # "= da * a(1-a) = a - y": the lesson's identity
+    text = f"Step {k} of {total}: {name} {rule} = {value}"
     if view.kind(node) == "parameter":
         text += f"   (gradient descent: {view.title(node)} := {view.title(node)} - alpha*{name})"
     return text + "."
