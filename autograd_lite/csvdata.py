@@ -24,8 +24,9 @@ import numpy as np
 
 from .errors import DataError
 
-DELIMITERS: tuple[str | None, ...] = (",", ";", "\t", "|", None)  # None: runs of blanks
+DELIMITERS: tuple[str | None, ...] = (";", ",", "\t", "|", None)  # None: runs of blanks
 SAMPLE_ROWS = 50  # rows the delimiter is detected from
+PROGRESS_DELAY = 1.0  # seconds of reading before the progress bar shows
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
 
 
@@ -123,7 +124,7 @@ class _ProgressBar:
             unit="B",
             unit_scale=True,
             unit_divisor=1024,
-            delay=1.0,
+            delay=PROGRESS_DELAY,
             disable=None,
             leave=False,
             file=sys.stderr,
@@ -190,7 +191,7 @@ def _find_layout(path: Path, file) -> _Layout:
         raise _undecodable(path) from None
     if not sample:
         raise DataError(f"{path}: the file is empty")
-    delimiter = _detect_delimiter(sample[1:] or sample)
+    delimiter = _detect_delimiter(sample)
     cells = _split(sample[0], delimiter)
     header = None
     if not any(_is_number(cell) for cell in cells):
@@ -204,19 +205,20 @@ def _find_layout(path: Path, file) -> _Layout:
 
 
 def _detect_delimiter(sample: list[str]) -> str | None:
-    """The delimiter that splits every sample row into the same number (>= 2) of cells, the
-    most of them numbers; ties go to the earlier of DELIMITERS."""
-    best, best_score = None, None
+    """The delimiter that splits the first row into 2 cells or more and the most rows into as
+    many cells as the first, then the one that gives the most numbers; ties go to the earlier of
+    DELIMITERS (';' before ',': where both split every row alike, ',' is the decimal comma)."""
+    best, best_score = ",", None
     for delimiter in DELIMITERS:
-        counts = [len(_split(line, delimiter)) for line in sample]
-        if counts[0] < 2:
+        cells = [_split(line, delimiter) for line in sample]
+        if len(cells[0]) < 2:
             continue
-        consistent = all(count == counts[0] for count in counts)
-        numbers = sum(_is_number(c) for line in sample for c in _split(line, delimiter))
-        score = (consistent, numbers / sum(counts))
+        alike = sum(len(row) == len(cells[0]) for row in cells)
+        numbers = sum(_is_number(cell) for row in cells for cell in row)
+        score = (alike, numbers / sum(len(row) for row in cells))
         if best_score is None or score > best_score:
             best, best_score = delimiter, score
-    return "," if best_score is None else best
+    return best
 
 
 def _split(line: str, delimiter: str | None) -> list[str]:
