@@ -70,7 +70,10 @@ def test_the_files_people_write_are_read(tmp_path, text):
         ("1\t2\t0\n3\t\t1\n", "points.csv, row 2, column 2: '' is not a number"),
         ("1,2,0\n3,4,2\n", "points.csv, row 2, column 3: the label '2' is not 0 or 1"),
         ("1 2 0\n3 4 0.5\n", "points.csv, row 2, column 3: the label '0.5' is not 0 or 1"),
-        ("1,2,0\n\n  \ninf,4,1\n", "points.csv, row 4, column 1: the feature 'inf' is not a finite"),
+        (
+            "1,2,0\n\n  \ninf,4,1\n",
+            "points.csv, row 4, column 1: the feature 'inf' is not a finite",
+        ),
         ("1,2,0\n3,4\n", "points.csv, row 2: 2 values, expected 3 (separated by ',')"),
         (
             "1,2,0\n3,4,1\n5;6;1\n",
