@@ -305,6 +305,7 @@ def run_lesson(args: argparse.Namespace) -> None:
     x, w, b, y, alpha = args.x, args.w, args.b, args.y, args.alpha
     if len(x) != len(w):
         raise ValueError(f"--x has {len(x)} value(s) and --w has {len(w)}: give one weight per x")
+    _check_z_is_finite(x, w, b, "these numbers are too large")
     nodes = logistic.lesson_graph(x, y, w, b)
     n = len(x)
     terms = " + ".join(f"w{i}*x{i}" for i in range(1, n + 1))
@@ -331,7 +332,9 @@ def run_lesson(args: argparse.Namespace) -> None:
         print(f"  w{i} = w{i} - alpha * dw{i} = {old:g} - {alpha:g} * {_number(dwi)} = {new:.6g}")
     db = float(table["db"].autodiff)
     print(f"  b  = b - alpha * db = {b:g} - {alpha:g} * {_number(db)} = {new_b:.6g}")
-    _check_step_is_finite(alpha, x, new_w, new_b)
+    _check_z_is_finite(
+        x, new_w, new_b, f"alpha = {alpha:g} is too large: after the step", "; try a smaller alpha"
+    )
     after = float(logistic.lesson_graph(x, y, new_w, new_b)["L"].value)
     print(f"  the loss L goes from {loss:.6f} to {after:.6f}")
 
@@ -340,13 +343,12 @@ def run_lesson(args: argparse.Namespace) -> None:
         _render_lesson(nodes["L"], args.out)
 
 
-def _check_step_is_finite(alpha: float, x, new_w, new_b: float) -> None:
-    """The loss after the step needs z = w1*x1 + ... + b in floats: a huge alpha overflows it."""
-    terms = [wi * xi for wi, xi in zip(new_w, x, strict=True)] + [new_b]
+def _check_z_is_finite(x, w, b: float, problem: str, remedy: str = "") -> None:
+    """z = w1*x1 + ... + b must be a float: numbers too large overflow it to infinity."""
+    terms = [wi * xi for wi, xi in zip(w, x, strict=True)] + [b]
     if not (all(math.isfinite(term) for term in terms) and math.isfinite(sum(terms))):
         raise ValueError(
-            f"alpha = {alpha:g} is too large: after the step, z = w1*x1 + ... + b overflows "
-            "the range of floats (about 1.8e308); try a smaller alpha"
+            f"{problem}: z = w1*x1 + ... + b overflows the range of floats (about 1.8e308)" + remedy
         )
 
 
