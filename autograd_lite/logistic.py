@@ -8,6 +8,7 @@ and           dw = X^T (a - y) / m,  db = mean(a - y).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -281,6 +282,7 @@ class History:
     alpha: float
     loss_kind: str  # "lesson" or "fused"
     gradient_checks: tuple[tuple[int, float], ...]
+    interrupted: bool = False  # stopped by Ctrl-C: the losses, w and b of the updates done
 
     @property
     def iterations(self) -> int:
@@ -306,8 +308,10 @@ def train(
     is compared with the closed form (kept in ``History.gradient_checks``). A loss that stays
     above its lowest value for RISING_ITERATIONS iterations in a row warns (LossRisingWarning,
     once per run); a NaN or infinite loss stops the run with TrainingDivergedError, naming the
-    iteration. ``compiled``: each iteration runs the code ``ag.compile`` generates for the loss
-    and its gradients (the same numbers, no graph built per iteration).
+    iteration. Ctrl-C (KeyboardInterrupt) stops it too: the History of the updates done so far
+    is returned, with ``interrupted=True``. ``compiled``: each iteration runs the code
+    ``ag.compile`` generates for the loss and its gradients (the same numbers, no graph built
+    per iteration).
     """
     X, Y = check_data(X, Y)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
@@ -331,7 +335,8 @@ def train(
     rising = _RisingLossWatch(alpha)
     # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
     # warnings would only repeat it less clearly.
-    with np.errstate(over="ignore", invalid="ignore"):
+    done = (0, weights.value, bias.value)  # (updates done, w and b after them), set at once
+    with np.errstate(over="ignore", invalid="ignore"), contextlib.suppress(KeyboardInterrupt):
         step = _compiled_loss(data, labels, loss) if compiled else None
         for it in range(1, iterations + 1):
             if step is None:
@@ -352,15 +357,18 @@ def train(
             weights.value = weights.value - alpha * weights.grad
             bias.value = bias.value - alpha * bias.grad
             weights.grad = bias.grad = None
+            done = (it, weights.value, bias.value)
             if on_iteration is not None:
                 on_iteration(it, value)
+    completed, w_done, b_done = done  # fewer than asked for: Ctrl-C stopped the loop
     return History(
-        losses=losses,
-        w=weights.value,
-        b=float(bias.value),
+        losses=losses[:completed],
+        w=w_done,
+        b=float(b_done),
         alpha=float(alpha),
         loss_kind=loss,
-        gradient_checks=tuple(checks),
+        gradient_checks=tuple(check for check in checks if check[0] <= completed),
+        interrupted=completed < iterations,
     )
 
 
