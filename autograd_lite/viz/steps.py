@@ -23,18 +23,23 @@ GAP = 12.0  # points between the picture and the caption or notes
 class Frame:
     """One step: ``node``'s gradient has just become known (None in frame 0, forward only).
 
-    ``dot`` carries fixed positions: render it with ``frame.render(fmt)`` (neato -n2), so
-    that every frame puts every box in the same place.
+    ``dot`` is the frame with its caption above the picture, ``picture`` the same without it
+    (for a page that prints the caption as text). Both carry fixed positions: render them with
+    ``frame.render(fmt)`` (neato -n2), so that every frame puts every box in the same place.
     """
 
     index: int
     caption: str
     node: Node | None
     dot: graphviz.Digraph
+    picture: graphviz.Digraph
 
-    def render(self, fmt: str, renderer: str | os.PathLike[str] | None = None) -> bytes:
-        """This frame as ``fmt`` (svg, png, ...) bytes."""
-        return _renderer.run(self.dot.source, fmt, renderer, engine=PINNED)
+    def render(
+        self, fmt: str, renderer: str | os.PathLike[str] | None = None, *, caption: bool = True
+    ) -> bytes:
+        """This frame as ``fmt`` (svg, png, ...) bytes; ``caption=False`` leaves it out."""
+        source = (self.dot if caption else self.picture).source
+        return _renderer.run(source, fmt, renderer, engine=PINNED)
 
 
 def backprop_steps(
@@ -73,10 +78,13 @@ def backprop_steps(
         new = order[k - 1] if k else None
         drawing = Drawing(view, options, grad_of=lambda n, known=known: known.get(id(n)),
                           new=new, pins=pins)
-        dot = drawing.digraph(notes=False)
-        for node_id, label, attrs in extras[k]:
-            dot.node(node_id, f"<{label or drawing.notes()}>", **attrs)
-        frames.append(Frame(k, caption, new, dot))
+        picture = drawing.digraph(notes=False)
+        (caption_id, caption_label, caption_attrs), *notes = extras[k]
+        for node_id, label, attrs in notes:
+            picture.node(node_id, f"<{label or drawing.notes()}>", **attrs)
+        dot = picture.copy()
+        dot.node(caption_id, f"<{caption_label}>", **caption_attrs)
+        frames.append(Frame(k, caption, new, dot, picture))
     return frames
 
 
