@@ -1,6 +1,6 @@
 """autograd_lite: a small, readable reverse-mode automatic differentiation engine on numpy."""
 
-from . import logistic, viz
+from . import logistic, plots, viz
 from .anomaly import detect_anomaly
 from .errors import AnomalyError, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
@@ -37,6 +37,7 @@ __all__ = [
     "logistic",
     "mean",
     "no_grad",
+    "plots",
     "relu",
     "reshape",
     "sigmoid",

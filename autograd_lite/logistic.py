@@ -226,10 +226,26 @@ class TrainingDivergedError(FloatingPointError):
 
 
 @dataclass(frozen=True)
+class Recording:
+    """Every iteration of a run as the engine computed it (``train(..., record=True)``): row k
+    holds iteration k + 1's parameters, before its update, and their gradients by backward().
+    The data is kept too, so that a page can redraw any example at any iteration.
+    """
+
+    w: np.ndarray  # (iterations, n)
+    b: np.ndarray  # (iterations,)
+    dw: np.ndarray  # (iterations, n): dL/dw at those parameters
+    db: np.ndarray  # (iterations,)
+    X: np.ndarray  # (m, n), the data trained on
+    Y: np.ndarray  # (m, 1)
+
+
+@dataclass(frozen=True, repr=False)
 class History:
     """What a training run did: the loss before each update, and the final parameters.
 
-    ``gradient_checks`` holds (iteration, largest |autodiff - closed form| over dw and db).
+    ``gradient_checks`` holds (iteration, largest |autodiff - closed form| over dw and db);
+    ``recording`` every iteration's parameters and gradients, when trained with record=True.
     """
 
     losses: np.ndarray  # losses[k] is the loss at iteration k + 1, before that iteration's update
@@ -238,10 +254,39 @@ class History:
     alpha: float
     loss_kind: str  # "lesson" or "fused"
     gradient_checks: tuple[tuple[int, float], ...]
+    recording: Recording | None = None
 
     @property
     def iterations(self) -> int:
         return len(self.losses)
+
+    def summary(self) -> list[tuple[str, str]]:
+        """The run in a few (what, value) pairs: what a notebook or a repr shows."""
+        first, last = self.losses[0], self.losses[-1]
+        rows = [
+            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"),
+            ("loss", f"{first:.6g} at iteration 1, {last:.6g} at iteration {self.iterations}"),
+            ("w", _format_values(self.w) + f" ({self.w.size} values)"),
+            ("b", f"{self.b:.6g}"),
+        ]
+        if self.gradient_checks:
+            gaps = ", ".join(f"{gap:.1e} at iteration {it}" for it, gap in self.gradient_checks)
+            rows.append(("autodiff vs closed form", f"largest difference {gaps}"))
+        rows.append(("recorded", "every iteration's w, b, dw, db" if self.recording else "no"))
+        return rows
+
+    def __repr__(self) -> str:
+        first, last = self.losses[0], self.losses[-1]
+        return (
+            f"History({self.iterations} iterations, alpha={self.alpha:g}, "
+            f"loss {first:.6g} -> {last:.6g}, w={_format_values(self.w)}, b={self.b:.6g}"
+            f"{', recorded' if self.recording else ''})"
+        )
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+
+        return html_table("Training history", ("", ""), self.summary(), header_row=False)
 
 
 def train(
@@ -254,13 +299,15 @@ def train(
     b: float = 0.0,
     loss: LossKind = "lesson",
     on_iteration: Callable[[int, float], None] | None = None,
+    record: bool = False,
 ) -> History:
     """Gradient descent with autodiff gradients: each iteration  w -= alpha dw,  b -= alpha db.
 
     Starts from ``w`` (default zeros) and ``b``. ``on_iteration(iteration, loss)`` is called after
     every iteration (for a progress bar). At the first and last iteration the autodiff gradient
     is compared with the closed form (kept in ``History.gradient_checks``). A NaN or infinite
-    loss stops the run with TrainingDivergedError, naming the iteration.
+    loss stops the run with TrainingDivergedError, naming the iteration. ``record=True`` keeps
+    every iteration's w, b, dw and db in ``History.recording`` (for ``viz.render_training``).
     """
     X, Y = check_data(X, Y)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
@@ -281,6 +328,7 @@ def train(
     bias = Node(b0, name="b", requires_grad=True)
     losses = np.empty(iterations)
     checks = []
+    recording = _empty_recording(X, Y, iterations) if record else None
     # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
     # warnings would only repeat it less clearly.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -294,6 +342,8 @@ def train(
             loss_node.backward()
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, weights, bias)))
+            if recording is not None:
+                _record(recording, it - 1, weights, bias)
             weights.value = weights.value - alpha * weights.grad
             bias.value = bias.value - alpha * bias.grad
             weights.grad = bias.grad = None
@@ -306,7 +356,21 @@ def train(
         alpha=float(alpha),
         loss_kind=loss,
         gradient_checks=tuple(checks),
+        recording=recording,
     )
+
+
+def _empty_recording(X: np.ndarray, Y: np.ndarray, iterations: int) -> Recording:
+    n = X.shape[1]
+    return Recording(w=np.empty((iterations, n)), b=np.empty(iterations),
+                     dw=np.empty((iterations, n)), db=np.empty(iterations), X=X, Y=Y)
+
+
+def _record(recording: Recording, row: int, w: Node, b: Node) -> None:
+    recording.w[row] = w.value.reshape(-1)
+    recording.b[row] = b.value
+    recording.dw[row] = w.grad.reshape(-1)
+    recording.db[row] = b.grad
 
 
 def _stop_if_diverged(iteration: int, alpha: float, values, what: str) -> None:
@@ -360,9 +424,11 @@ class GradientTable:
     def largest_difference(self) -> float:
         return max(row.largest_difference for row in self.rows)
 
-    def __str__(self) -> str:
-        header = ("grad", "formula", "autodiff", "closed form", "finite diff", "largest diff")
-        lines = [
+    HEADER = ("grad", "formula", "autodiff", "closed form", "finite diff", "largest diff")
+
+    def cells(self) -> list[tuple[str, ...]]:
+        """One row of text per gradient, in the columns of HEADER."""
+        return [
             (
                 row.name,
                 row.formula,
@@ -373,13 +439,24 @@ class GradientTable:
             )
             for row in self.rows
         ]
-        widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+
+    def __str__(self) -> str:
+        lines = [self.HEADER, *self.cells()]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(self.HEADER))]
         as_text = [
             "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-            for line in [header, *lines]
+            for line in lines
         ]
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([self.title, as_text[0], rule, *as_text[1:]])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+
+        return html_table(self.title, self.HEADER, self.cells())
 
 
 def _format_values(values: np.ndarray) -> str:
