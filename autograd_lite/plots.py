@@ -55,7 +55,7 @@ def _save(figure, path: str | Path | None):
     return path
 
 
-def _linear_form(w1: float, w2: float, b: float, names: tuple[str, str]) -> str:
+def linear_form(w1: float, w2: float, b: float, names: tuple[str, str]) -> str:
     """'2.19*x1 + 2.1*x2 - 0.91 = 0', signs folded into the operators."""
     text = f"{w1:.3g}*{names[0]}"
     for coefficient, name in ((w2, f"*{names[1]}"), (b, "")):
@@ -154,7 +154,7 @@ def decision_boundary(
         color="black",
         linewidth=2,
         label="decision boundary a = 0.5, that is z = 0:\n"
-        + _linear_form(w1, w2, b, feature_names),
+        + linear_form(w1, w2, b, feature_names),
     )
     handles, _ = ax.get_legend_handles_labels()
     # beneath the plot, so that it hides no example

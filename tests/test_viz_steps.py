@@ -193,10 +193,11 @@ def test_step_page_fits_a_phone_and_shows_each_caption_once(tmp_path):
     assert not any("Step " in "".join(ET.fromstring(s).itertext()) for s in svgs)
     # the PNG frames, seen alone, keep theirs
     assert "Step 0 of" in frames[0].dot.source and "Step 0 of" not in frames[0].picture.source
-    # pictures shrink with the screen, but not below a size whose labels stay readable
+    # pictures shrink with the screen, but not below a size whose smallest text is 11 px
     natural = max(float(re.search(r'width="([\d.]+)pt"', s).group(1)) * 4 / 3 for s in svgs)
+    smallest = min(float(v) for v in re.findall(r'font-size="([\d.]+)"', "".join(svgs))) * 4 / 3
     min_width = float(re.search(r"min-width: (\d+)px", page).group(1))
-    assert min_width == pytest.approx(natural * 11 / 16, abs=1)
+    assert min_width == pytest.approx(natural * min(1, 11 / smallest), abs=1)
     assert f"max-width: {natural:.0f}px" in page
 
 

@@ -2,7 +2,8 @@
 
 ``to_dot(node)`` builds the DOT; ``render(node, "out.png")`` draws it (.png, .svg, .dot, .pdf
 where the renderer has it); ``backprop_steps(node)`` gives one frame per gradient and
-``render_steps(node, folder)`` writes them as PNGs plus a page to step through.
+``render_steps(node, folder)`` writes them as PNGs plus a page to step through;
+``render_training(history, "training.html")`` replays a recorded training run in a page.
 The renderer is ``dot`` if on PATH, else ``graphviz-pure`` (see ``find_renderer``).
 """
 
@@ -12,6 +13,7 @@ from .page import render_steps
 from .renderer import ENV_VAR, RendererNotFoundError, RenderError, find_renderer
 from .steps import Frame, backprop_steps
 from .text import escape
+from .training import render_training
 
 __all__ = [
     "ENV_VAR",
@@ -24,6 +26,7 @@ __all__ = [
     "notebook_svg",
     "render",
     "render_steps",
+    "render_training",
     "svg",
     "to_dot",
 ]

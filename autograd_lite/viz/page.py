@@ -82,9 +82,15 @@ def svg_width_px(svg: str) -> float:
     return float(match.group(1)) * (4 / 3 if match.group(2) in (None, "pt") else 1)
 
 
-def readable_width(natural_px: float) -> int:
-    """The narrowest a picture may be drawn and keep its 12 pt labels at READABLE_PX or more."""
-    return round(natural_px * READABLE_PX / LABEL_PX)
+def smallest_font_px(svgs: list[str]) -> float:
+    """The smallest font size the SVGs' texts use, in CSS pixels (Graphviz writes points)."""
+    sizes = [float(v) for svg in svgs for v in re.findall(r'font-size="([\d.]+)"', svg)]
+    return min(sizes, default=DEFAULT_FONT_PT) * 4 / 3
+
+
+def readable_width(natural_px: float, smallest_px: float) -> int:
+    """The narrowest a picture may be drawn with its smallest text still READABLE_PX or more."""
+    return round(natural_px * min(1.0, READABLE_PX / smallest_px))
 
 
 def html_page(frames: list[Frame], svgs: list[str], title: str) -> str:
@@ -99,7 +105,7 @@ def html_page(frames: list[Frame], svgs: list[str], title: str) -> str:
     controls = stepper_controls(len(frames), "step", play=False)
     return _PAGE.format(
         title=html.escape(title),
-        style=stepper_style(natural, ".frame svg"),
+        style=stepper_style(natural, smallest_font_px(svgs), ".frame svg"),
         controls=controls,
         frames=blocks,
         script=STEPPER_SCRIPT,
@@ -107,8 +113,8 @@ def html_page(frames: list[Frame], svgs: list[str], title: str) -> str:
 
 
 # -- what the step page and the training page share: the controls and the script -------------
-LABEL_PX = 16  # the pictures' 12 pt labels at their natural size
-READABLE_PX = 11  # the smallest label size a page lets its pictures shrink to
+DEFAULT_FONT_PT = 14.0  # Graphviz's default, for a picture that names no size
+READABLE_PX = 11  # the smallest text a page lets its pictures shrink to
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
@@ -127,12 +133,12 @@ def stepper_controls(count: int, what: str, *, play: bool, start: int = 0) -> st
     )
 
 
-def stepper_style(natural_px: float, pictures: str) -> str:
+def stepper_style(natural_px: float, smallest_px: float, pictures: str) -> str:
     """CSS for a page of frames that works from a phone to a laptop: the pictures shrink to the
     screen's width but not below a readable size (then they scroll sideways), and never grow
     past their natural size; a "whole picture" switch fits them to the screen regardless.
     """
-    readable = readable_width(natural_px)
+    readable = readable_width(natural_px, smallest_px)
     return f"""
   body {{ font-family: sans-serif; margin: 0.6em; line-height: 1.35; }}
   h1 {{ font-size: 1.3em; margin: 0.3em 0; }}
@@ -170,9 +176,10 @@ STEPPER_SCRIPT = """
     frames[i].forEach((part) => part.classList.toggle("shown", true));
     shown = i;
     slider.value = String(i);
-    const label = frames[i][0].dataset.label || ("step " + i + " of " + last);
-    counter.textContent = label;
-    if (caption) caption.textContent = frames[i][0].dataset.caption;
+    const labelled = frames[i].find((part) => part.dataset.label !== undefined);
+    counter.textContent = labelled ? labelled.dataset.label : "step " + i + " of " + last;
+    const captioned = frames[i].find((part) => part.dataset.caption !== undefined);
+    if (caption && captioned) caption.textContent = captioned.dataset.caption;
   }
   function stop() {
     if (timer !== null) clearInterval(timer);
@@ -209,7 +216,8 @@ _PAGE = """<!DOCTYPE html>
 {viewport}
 <title>{title}</title>
 <style>{style}
-  #caption {{ font-weight: bold; min-height: 4em; }}
+  #caption {{ font-weight: bold; min-height: 1.4em; }}
+  @media (max-width: 700px) {{ #caption {{ min-height: 4em; }} }}
 </style>
 </head>
 <body>

@@ -88,6 +88,34 @@ def backprop_steps(
     return frames
 
 
+def one_layout(
+    roots: list[Node],
+    *,
+    renderer: str | os.PathLike[str] | None = None,
+    formulas: bool | None = None,
+    backward: bool | None = None,
+    closed_form: bool | None = None,
+    max_nodes: int | None = 500,
+    hide_constants: bool | None = None,
+    number_format: str = ".4g",
+) -> list[graphviz.Digraph]:
+    """Pictures of graphs of one shape (the same model at other numbers) that put every box in
+    the same place: laid out once, from the graph with the longest labels, then pinned.
+
+    Render each with ``renderer.run(source, fmt, engine=PINNED)``. The options are as for
+    ``to_dot``; the notes under the picture are left out.
+    """
+    views = [_view(root, max_nodes, hide_constants) for root in roots]
+    shapes = {tuple(len(part) for part in (v.nodes, v.edges)) for v in views}
+    if len(shapes) != 1:
+        raise ValueError(f"one_layout: the graphs differ in shape ({sorted(shapes)} nodes, edges)")
+    opts = options_for(views[0], formulas, backward, closed_form, number_format)
+    sources = [Drawing(view, opts).digraph(notes=False).source for view in views]
+    longest = max(range(len(sources)), key=lambda k: len(sources[k]))
+    pins = _layout(sources[longest], renderer)
+    return [Drawing(view, opts, pins=pins).digraph(notes=False) for view in views]
+
+
 def _gradients(root: Node) -> dict[int, np.ndarray]:
     """id(node) -> gradient for every node backward() reaches from ``root``."""
     order = backward_order(root)
