@@ -37,7 +37,8 @@ MAX_GRAPH_FEATURES = 8  # the one-example graph has two leaves per feature: wide
 MAX_ROWS = 10  # parameters listed per frame; the rest are summarised
 PLAY_MS = 60  # between frames while playing: 200 frames in 12 s
 SVG_NS = "{http://www.w3.org/2000/svg}"
-XLINK_NS = "{http://www.w3.org/1999/xlink}"
+PREFIXES = {"{http://www.w3.org/1999/xlink}": "xlink:",
+            "{http://www.w3.org/XML/1998/namespace}": "xml:"}
 BLUE, RED, GREY = "#1565c0", "#c62828", "#666666"
 
 
@@ -440,10 +441,19 @@ def _content(element: ET.Element) -> str:
 
 def _attributes(element: ET.Element) -> str:
     return "".join(
-        f' {key.replace(XLINK_NS, "xlink:")}="{html.escape(value, quote=True)}"'
+        f' {_prefixed(key)}="{html.escape(value, quote=True)}"'
         for key, value in element.attrib.items()
         if key != "id"
     )
+
+
+def _prefixed(name: str) -> str:
+    for namespace, prefix in PREFIXES.items():
+        if name.startswith(namespace):
+            return prefix + name[len(namespace):]
+    if name.startswith("{"):
+        raise ValueError(f"shared_svg: attribute {name} in an unknown namespace")
+    return name
 
 
 def _own(element: ET.Element) -> tuple:
@@ -463,7 +473,8 @@ _PAGE = """<!DOCTYPE html>
   svg.chart {{ display: block; width: 100%; max-width: 36em; height: auto;
               font: 15px sans-serif; }}
   .numbers table {{ border-collapse: collapse; font-variant-numeric: tabular-nums; }}
-  .numbers th, .numbers td {{ text-align: left; padding: 0.15em 0.6em 0.15em 0; }}
+  .numbers th, .numbers td {{ text-align: left; padding: 0.15em 0.6em 0.15em 0;
+                              white-space: nowrap; }}
   .numbers caption {{ text-align: left; color: #666666; }}
 </style>
 </head>
