@@ -166,6 +166,8 @@ def test_page_script_moves_one_frame_per_key_with_the_slider_focused(short_page,
                                           ("key", "ArrowRight", "slider")], tmp_path)
     assert [s["shown"] for s in states] == [[0], [1], [2], [3], [2], [3], [11], [11]]
     assert states[-1]["counter"] == "iteration 12 of 12"
+    states = drive(short_page, [("key", "End", None), ("key", "Home", None)], tmp_path)
+    assert [s["shown"] for s in states] == [[0], [11], [0]]
 
 
 def test_play_steps_through_the_frames_and_stops_at_the_end(short_page, tmp_path):

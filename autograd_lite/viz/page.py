@@ -203,6 +203,8 @@ STEPPER_SCRIPT = """
     if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "ArrowLeft") { stop(); show(current() - 1); event.preventDefault(); }
     if (event.key === "ArrowRight") { stop(); show(current() + 1); event.preventDefault(); }
+    if (event.key === "Home") { stop(); show(0); event.preventDefault(); }
+    if (event.key === "End") { stop(); show(last); event.preventDefault(); }
   });
   const fit = document.getElementById("fit");
   if (fit) fit.addEventListener("change", () => document.body.classList.toggle("fit", fit.checked));

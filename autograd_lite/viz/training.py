@@ -128,7 +128,7 @@ def _numbers(history: logistic.History, k: int, iteration: int) -> str:
     label = f"iteration {iteration} of {history.iterations}"
     alpha = f"{history.alpha:g}"
     lines = [
-        f"<tr><th>loss L</th><td colspan=\"3\">{_num(history.losses[row])} "
+        f'<tr><th>loss L</th><td colspan="3" class="wrap">{_num(history.losses[row])} '
         f"(the mean over the examples, before this iteration's step)</td></tr>",
         "<tr><th></th><th>value</th><th>gradient</th>"
         f"<th>after the step<br><small>value - {alpha} * gradient</small></th></tr>",
@@ -473,8 +473,9 @@ _PAGE = """<!DOCTYPE html>
   svg.chart {{ display: block; width: 100%; max-width: 36em; height: auto;
               font: 15px sans-serif; }}
   .numbers table {{ border-collapse: collapse; font-variant-numeric: tabular-nums; }}
-  .numbers th, .numbers td {{ text-align: left; padding: 0.15em 0.6em 0.15em 0;
+  .numbers th, .numbers td {{ text-align: left; padding: 0.15em 0.45em 0.15em 0;
                               white-space: nowrap; }}
+  .numbers td.wrap {{ white-space: normal; }}
   .numbers caption {{ text-align: left; color: #666666; }}
 </style>
 </head>
