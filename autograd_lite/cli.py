@@ -11,11 +11,13 @@ on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw the graph into DIR (PNG, SVG and the backprop steps)",
     )
     lesson.add_argument(
+        "--view",
+        choices=("named", "ops"),
+        default="named",
+        help="the pictures: named (the lesson's figure: z, a and L, default) or ops (one box "
+        "per operation)",
+    )
+    lesson.add_argument(
         "--code",
         nargs="?",
         const="-",
@@ -229,7 +238,8 @@ def run_lesson(args: argparse.Namespace) -> None:
     print(f"The lesson's example: x = {_vector(x)}, w = {_vector(w)}, b = {b:g}, y = {y:g}")
     print()
     print("Forward pass")
-    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {z:.6f}")
+    shown_z = float(viz.shown_value(nodes["z"]))  # 0.5*1 - 0.3*2 + 0.1 is 0, not 2.8e-17
+    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {shown_z:.6f}")
     print(f"  a = sigmoid(z) = 1 / (1 + e^-z) = {a:.6f}")
     print(f"  L = -(y log a + (1-y) log(1-a)) = {loss:.6f}")
     print()
@@ -251,7 +261,7 @@ def run_lesson(args: argparse.Namespace) -> None:
 
     if args.out is not None:
         nodes["L"].backward()
-        _render_lesson(nodes["L"], args.out)
+        _render_lesson(nodes["L"], args.out, args.view)
     if args.code is not None:
         _lesson_code(nodes["L"], args.code)
 
@@ -271,14 +281,15 @@ def _lesson_code(loss_node, where: str) -> None:
     print(f"The generated code is in {path} (run it: python {path})")
 
 
-def _render_lesson(loss_node, out: Path) -> None:
-    """The lesson graph as PNG and SVG, and back-propagation frame by frame (ag.viz)."""
+def _render_lesson(loss_node, out: Path, view: str = "named") -> None:
+    """The lesson graph as PNG and SVG, and back-propagation frame by frame (ag.viz), in the
+    named view (the lesson's figure) or one box per op."""
     print()
     try:
         paths = [
-            viz.render(loss_node, out / "lesson_graph.png"),
-            viz.render(loss_node, out / "lesson_graph.svg"),
-            viz.render_steps(loss_node, out / "steps"),
+            viz.render(loss_node, out / "lesson_graph.png", view=view),
+            viz.render(loss_node, out / "lesson_graph.svg", view=view),
+            viz.render_steps(loss_node, out / "steps", view=view),
         ]
     except (viz.RenderError, viz.RendererNotFoundError) as err:
         raise CannotFinishError(f"cannot draw the graph: {err}") from None
@@ -289,7 +300,7 @@ def _render_lesson(loss_node, out: Path) -> None:
 
 def _number(value: float) -> str:
     """A number as it would be written inside a formula: negatives in parentheses."""
-    return f"({value:g})" if value < 0 else f"{value:g}"
+    return f"({value:g})" if value < 0 else f"{value + 0.0:g}"  # (+ 0.0: -0 is shown as 0)
 
 
 def _vector(values: Sequence[float]) -> str:
@@ -316,7 +327,8 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
-    history = _train_with_progress(X, Y, args)
+    with _warnings_as_lines("train"):
+        history = _train_with_progress(X, Y, args)
     width = len(str(history.iterations))
     for it in _checkpoints(history.iterations):
         print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
@@ -385,6 +397,21 @@ def _check_example(example: int, m: int) -> None:
         raise ValueError(
             f"--example {example}: the data has {m} examples, so K must be 0 to {m - 1}"
         )
+
+
+@contextlib.contextmanager
+def _warnings_as_lines(command: str) -> Iterator[None]:
+    """Inside, each warning (a rising loss, a clamped loss) is one line on stderr, as errors are,
+    instead of Python's file:line form that quotes a line of the package's own source."""
+
+    def show(message, category, *_args, **_kwargs) -> None:
+        text = " ".join(str(message).split())
+        print(f"autograd-lite {command}: warning: {text}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
 
 
 def _checkpoints(iterations: int, count: int = 5) -> list[int]:

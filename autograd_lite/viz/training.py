@@ -333,7 +333,7 @@ def _example_graphs(
         nodes = logistic.lesson_graph(x, y, rec.w[it - 1], float(rec.b[it - 1]))
         nodes["L"].backward()
         roots.append(nodes["L"])
-    pictures = one_layout(roots, renderer=renderer, closed_form=False)
+    pictures = one_layout(roots, renderer=renderer, closed_form=False, view="named")
     # one run of the renderer for all of them: it reads graph after graph
     output = _renderer.run("\n".join(p.source for p in pictures), "svg", renderer, engine=PINNED)
     svgs = [b"<svg" + part for part in output.split(b"<svg")[1:]]
