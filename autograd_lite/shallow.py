@@ -117,18 +117,23 @@ def graph(X, Y, W1, b1, W2, b2, loss: LossKind = "lesson") -> dict[str, Node]:
     for name, value in nodes.items():
         if not isinstance(value, Node):
             nodes[name] = Node(value, name=name, requires_grad=name in PARAMETERS)
-    Z1 = nodes["W1"] @ nodes["X"] + nodes["b1"]
-    A1 = tanh(Z1)
-    Z2 = nodes["W2"] @ A1 + nodes["b2"]
-    for name, node in (("Z1", Z1), ("A1", A1), ("Z2", Z2)):
-        node.name = name
-        nodes[name] = node
-    end = loss_of_logits(Z2, nodes["Y"], loss)  # the one place that knows the two loss forms
+    nodes.update(logits(nodes["X"], nodes["W1"], nodes["b1"], nodes["W2"], nodes["b2"]))
+    end = loss_of_logits(nodes["Z2"], nodes["Y"], loss)  # the one place that knows both forms
     if "a" in end:
         end["a"].name = "A2"
         nodes["A2"] = end["a"]
     nodes["L"] = end["L"]
     return nodes
+
+
+def logits(X: Node, W1: Node, b1: Node, W2: Node, b2: Node) -> dict[str, Node]:
+    """Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, named, by name."""
+    Z1 = W1 @ X + b1
+    A1 = tanh(Z1)
+    Z2 = W2 @ A1 + b2
+    for name, node in (("Z1", Z1), ("A1", A1), ("Z2", Z2)):
+        node.name = name
+    return {"Z1": Z1, "A1": A1, "Z2": Z2}
 
 
 def probabilities(X, W1, b1, W2, b2) -> np.ndarray:
@@ -305,7 +310,9 @@ def train(
     checks = []
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below instead
         for it in range(1, iterations + 1):
-            L = graph(data, labels, *params, loss=loss)["L"]
+            Z2 = logits(data, *params)["Z2"]
+            _stop_if_diverged(it, alpha, Z2.value, "the logits Z2 = W2 A1 + b2")
+            L = loss_of_logits(Z2, labels, loss)["L"]
             value = float(L.value)
             _stop_if_diverged(it, alpha, value, "the loss")
             losses[it - 1] = value
