@@ -1,6 +1,6 @@
 """autograd_lite: a small, readable reverse-mode automatic differentiation engine on numpy."""
 
-from . import logistic, viz
+from . import logistic, nn, optim, shallow, viz
 from .anomaly import detect_anomaly
 from .errors import AnomalyError, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
@@ -36,9 +36,12 @@ __all__ = [
     "log",
     "logistic",
     "mean",
+    "nn",
     "no_grad",
+    "optim",
     "relu",
     "reshape",
+    "shallow",
     "sigmoid",
     "sum",
     "tanh",

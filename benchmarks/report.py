@@ -53,20 +53,26 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
 def case_table(case: dict[str, Any]) -> str:
     header = ["contender", "median per run", "x floor", "peak memory", "note"]
     text = _markdown(header, _rows(case))
-    if case["verdict"]:
+    if case["verdict"] or case.get("peer_checks"):
         text += "\n" + verdict_line(case)
     return text
 
 
 def verdict_line(case: dict[str, Any]) -> str:
     row = next(r for r in case["rows"] if r["name"] == case["target_of"])
-    text = (
-        f"{case['key']} target: {case['target_of']} <= {case['target']:g}x the floor: "
-        f"{row['ratio']:.2f}x"
-    )
-    if case.get("memory_target") is not None and "peak_ratio" in row:
-        text += f", peak memory {row['peak_ratio']:.2f}x (target <= {case['memory_target']:g}x)"
-    return text + f" -> {case['verdict'].upper()}"
+    parts = []
+    if case["target"] is not None and "ratio" in row:
+        text = f"<= {case['target']:g}x the floor: {row['ratio']:.2f}x"
+        if case.get("memory_target") is not None and "peak_ratio" in row:
+            text += f", peak memory {row['peak_ratio']:.2f}x (<= {case['memory_target']:g}x)"
+        parts.append(text)
+    for check in case.get("peer_checks", []):
+        if "ratio" in check:
+            parts.append(f"<= {check['target']:g}x {check['against']}: {check['ratio']:.2f}x")
+        else:
+            parts.append(f"<= {check['target']:g}x {check['against']}: {check['reason']}")
+    verdict = (case["verdict"] or "no verdict").upper()
+    return f"{case['key']} target: {case['target_of']} " + "; ".join(parts) + f" -> {verdict}"
 
 
 def profile_text(case: dict[str, Any]) -> str:
@@ -93,23 +99,31 @@ def summary(doc: dict[str, Any]) -> str:
     header = ["workload", "contender", "target", "measured", "peak memory", "verdict"]
     rows = []
     for case in doc["cases"]:
-        if not case["verdict"]:
-            continue
-        row = next(r for r in case["rows"] if r["name"] == case["target_of"])
-        mem = ""
-        if case.get("memory_target") is not None and "peak_ratio" in row:
-            mem = f"{row['peak_ratio']:.2f}x (<= {case['memory_target']:g}x)"
-        rows.append(
-            [
-                case["key"],
-                case["target_of"],
-                f"<= {case['target']:g}x",
-                f"{row['ratio']:.2f}x",
-                mem,
-                case["verdict"],
-            ]
-        )
-    return "\n## Targets (median ratio to the floor, same run)\n" + _markdown(header, rows)
+        row = next((r for r in case["rows"] if r["name"] == case["target_of"]), None)
+        if case["target"] is not None and row and "ratio" in row:
+            mem, hit = "", row["ratio"] <= case["target"]
+            if case.get("memory_target") is not None and "peak_ratio" in row:
+                mem = f"{row['peak_ratio']:.2f}x (<= {case['memory_target']:g}x)"
+                hit = hit and row["peak_ratio"] <= case["memory_target"]
+            rows.append(
+                [
+                    case["key"],
+                    case["target_of"],
+                    f"<= {case['target']:g}x",
+                    f"{row['ratio']:.2f}x",
+                    mem,
+                    "hit" if hit else "missed",
+                ]
+            )
+        for check in case.get("peer_checks", []):  # a target against a peer, not the floor
+            measured = f"{check['ratio']:.2f}x" if "ratio" in check else check["reason"]
+            verdict = ("hit" if check["hit"] else "missed") if "hit" in check else "no verdict"
+            target = f"<= {check['target']:g}x {check['against']}"
+            rows.append([case["key"], case["target_of"], target, measured, "", verdict])
+    return (
+        "\n## Targets (median ratio to the floor, or to the peer named, same run)\n"
+        + _markdown(header, rows)
+    )
 
 
 def misses_line(doc: dict[str, Any]) -> str:
