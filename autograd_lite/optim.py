@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .node import Node
+from .op import no_grad
 
 
 class Optimizer:
@@ -47,9 +48,11 @@ class Optimizer:
 
 
 def _update(p: Node, delta: np.ndarray) -> None:
-    """p <- p - delta, the one place where an optimiser writes a parameter. A new array, not
-    numpy's in-place -=: an op of an older graph may hold the old one."""
-    p.value = p.value - delta
+    """p <- p - delta, the one place where an optimiser writes a parameter: the Node API's
+    in-place update (p keeps its identity and gets a new version, so a backward through a graph
+    built before the step is refused, as in PyTorch)."""
+    with no_grad():
+        p -= delta
 
 
 def _check(name: str, **settings: float) -> None:
