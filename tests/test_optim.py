@@ -228,3 +228,16 @@ def test_adam_matches_torch_optim(settings):
     _, ours = run_ours(lambda ps: optim.Adam(ps, **settings))
     theirs = torch_trajectory(torch, lambda ps: torch.optim.Adam(ps, foreach=False, **settings))
     assert_same_trajectory(ours, theirs)
+
+
+def test_step_bumps_the_version_and_an_older_graph_cannot_be_differentiated():
+    w = ag.Node(np.array([1.0, 2.0]), name="w", requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    ag.sum(w * w).backward()
+    old = ag.sum(w * 3.0)  # built before the step: it saved w's old value
+    version = w.version
+    opt.step()
+    assert w.version == version + 1
+    np.testing.assert_allclose(w.value, [0.8, 1.6])
+    with pytest.raises(RuntimeError, match=r"\(w\) was changed in place"):
+        old.backward()
