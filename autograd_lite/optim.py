@@ -50,9 +50,8 @@ class Optimizer:
 def _update(p: Node, delta: np.ndarray) -> None:
     """p <- p - delta, the one place where an optimiser writes a parameter: the Node API's
     in-place update (p keeps its identity and gets a new version, so a backward through a graph
-    built before the step is refused, as in PyTorch)."""
-    with no_grad():
-        p -= delta
+    built before the step is refused, as in PyTorch). Called inside step()'s no_grad()."""
+    p -= delta
 
 
 def _check(name: str, **settings: float) -> None:
@@ -79,6 +78,10 @@ class SGD(Optimizer):
         self.buffers: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
+        with no_grad():
+            self._step()
+
+    def _step(self) -> None:
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue
@@ -118,6 +121,10 @@ class Adam(Optimizer):
         self.v: list[np.ndarray | float] = [0.0] * len(self.params)
 
     def step(self) -> None:
+        with no_grad():
+            self._step()
+
+    def _step(self) -> None:
         beta1, beta2 = self.betas
         for i, p in enumerate(self.params):
             if p.grad is None:
