@@ -2,6 +2,7 @@
 
     autograd-lite lesson [--x 1 2 --w 0.5 -0.3 --b 0.1 --y 1 --alpha 0.1 --out DIR]
     autograd-lite train  [--data blobs|breast-cancer|FILE.csv --alpha --iterations --loss --out DIR]
+    autograd-lite train  --model shallow [--hidden 4 --data flower|moons|FILE.csv ...]
 
 Bad input (a malformed CSV, labels other than 0/1, alpha <= 0, ...) ends with a one-line error
 on stderr and exit code 2, never a traceback; Ctrl-C with one line and exit code 130 (a training

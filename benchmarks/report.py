@@ -190,6 +190,14 @@ def readme(doc: dict[str, Any]) -> str:
         "numpy's buffers are traced; torch's and XLA's allocations are not, so theirs are not "
         "comparable and not shown.",
         "- W6 builds 10,000 scalar leaves (5,000 products), summed pairwise as a balanced tree.",
+        "- W7 and W8 time one SGD step of micrograd's moons demo (demos/micrograd_moons.py: a "
+        "2-16-16-1 ReLU MLP, hinge loss + 1e-4 L2, make_moons noise 0.1), from the same "
+        "starting weights for every contender; the answer checked is the loss, every gradient "
+        "and every updated weight. W7: 100 examples, one scalar Node per weight, its target "
+        "against micrograd's own demo code in the same run (the ratio is the median over the "
+        "rounds both ran of autograd_lite / micrograd). W8: 1,000 examples, the vectorised "
+        "ag.nn.MLP and ag.optim.SGD; its floor is the backprop written by hand in numpy, and "
+        "it has a second target against torch eager (float64, torch.nn and torch.optim).",
         "- Peers that are not installed, or cannot run a workload, are listed with the reason.",
         "",
         "## Machine",
@@ -211,6 +219,11 @@ def readme(doc: dict[str, Any]) -> str:
         "and a 6-op backward per example (the leaves take their gradients at the end). The "
         "values are numpy float64 scalars; sigmoid and the loss of one example compute in "
         "Python floats inside, as numpy's scalar arithmetic costs several times more.",
+        "- W7 (micrograd's demo in scalar Nodes): about 65,000 op nodes per step, all alive "
+        "until backward. Each leaves 3 objects the garbage collector tracks (node, op object, "
+        "parents tuple; micrograd's Value leaves about 7), and the collector's full passes "
+        "walk the growing graph: about half of the step is the collector. Without it the "
+        "interpreter's per-op cost is about micrograd's (Op.__call__ and the backward loop).",
         "- W5 (deep chain): each step leaves 6 objects the garbage collector tracks (2 op "
         "objects, 2 result nodes, 2 parent tuples; the constants 1.0001 and 0.0001 are shared "
         "Nodes), all alive until backward, so Python's full collections walk a growing graph "
