@@ -267,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "autograd-lite"
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("default")  # each warning once per place, as Python does
             args = build_parser().parse_args(argv)
             command = f"autograd-lite {args.command}"
             warnings.showwarning = _warning_printer(command)
@@ -306,10 +307,12 @@ def _one_line(err: BaseException) -> str:
 
 
 def _warning_printer(command: str):
-    """warnings.showwarning for the command: one line, without the source line it came from."""
+    """warnings.showwarning for the command: each warning (a rising loss, a clamped loss, a
+    single class) is one line on stderr, as errors are, instead of Python's file:line form that
+    quotes a line of the package's own source."""
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
-        print(f"{command}: warning: {_one_line(message)}", file=sys.stderr)
+        print(f"{command}: warning: {_one_line(message)}", file=sys.stderr, flush=True)
 
     return show
 
@@ -401,7 +404,7 @@ def _render_lesson(loss_node, out: Path) -> None:
 
 def _number(value: float) -> str:
     """A number as it would be written inside a formula: negatives in parentheses."""
-    return f"({value:g})" if value < 0 else f"{value:g}"
+    return f"({value:g})" if value < 0 else f"{value + 0.0:g}"  # (+ 0.0: -0 is shown as 0)
 
 
 def _vector(values: Sequence[float]) -> str:
