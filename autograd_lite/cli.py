@@ -302,7 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _one_line(err: BaseException) -> str:
+def _one_line(err: BaseException | Warning | str) -> str:
+    """The message on one line; an OSError from Python itself as 'FILE: what went wrong'."""
+    if isinstance(err, OSError) and err.strerror and err.filename:
+        return f"{err.filename}: {err.strerror}"
     return " ".join(str(err).split())
 
 

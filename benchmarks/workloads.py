@@ -363,6 +363,13 @@ def all_cases(
         *(("W5", lambda n=n: chain_case(n)) for n in chain_steps),
         ("W6", lambda: graph_case(10_000)),
     ]
+    makers.append(("CSV", _csv_case))
     for key, make in makers:
         if not only or key in only:
             yield make()
+
+
+def _csv_case() -> Case:
+    from .csvparse import csv_case  # csvparse imports this module
+
+    return csv_case()

@@ -133,3 +133,9 @@ def test_a_failing_peer_is_reported_not_raised() -> None:
     result = run.run_case(case, rounds=1, sample_seconds=1e-4, case_seconds=0.01, call_budget=1.0)
     row = next(r for r in result["rows"] if r["name"] == "broken peer")
     assert row["status"] == "failed" and "RecursionError" in row["reason"]
+
+
+def test_csv_parse_row_reads_the_generated_file_exactly() -> None:
+    from benchmarks.csvparse import csv_case
+
+    check_all(csv_case(rows=2_000))
