@@ -253,3 +253,7 @@ def test_an_unexpected_error_is_one_line_naming_it(monkeypatch, capsys):
     monkeypatch.setenv(cli.TRACEBACK_VARIABLE, "1")
     with pytest.raises(RuntimeError):
         cli.main(["train"])
+
+
+def test_an_os_error_names_the_file(tmp_path):
+    one_line(run("lesson", "--code", str(tmp_path)), 2, f"error: {tmp_path}: Is a directory$")
