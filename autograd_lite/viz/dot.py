@@ -283,7 +283,8 @@ class Drawing:
         if node is view.grad_root:
             return "(backward starts here)"
         if node is view.root:  # backward started further on, beyond the picture
-            return f"(from {view.grad_label(view.root).split('/')[0]}, beyond this picture)"
+            start = view.grad_root.name or "the output"
+            return f"(from {start}, beyond this picture)"
         terms = []
         for edge in view.users(node):
             upstream = view.grad_name(edge.child)

@@ -128,6 +128,7 @@ class GraphView:
         self.mode = view
         if hide_constants is None:
             hide_constants = self.total > small
+        self.grad_root = gradient_root(root)  # whose derivatives the gradients are
         keep = self._nearest(root, max_nodes, hide_constants)
         kept = [n for n in everything if id(n) in keep]
         self._expressions: dict[int, Expr | None] = {}
@@ -149,7 +150,6 @@ class GraphView:
                 self._users.setdefault(id(edge.parent), []).append(edge)
         self._locals: dict[int, tuple] = {}
         self._through: dict[int, dict[int, tuple[Expr | None, np.ndarray | None]]] = {}
-        self.grad_root = gradient_root(root)
         self.full_grad_names = False
 
     def _nearest(self, root: Node, max_nodes: int | None, hide_constants: bool) -> set[int]:
@@ -231,9 +231,11 @@ class GraphView:
 
     # -- kinds and names ----------------------------------------------------------------------
     def kind(self, node: Node) -> str:
-        """input (named data), parameter, constant (unnamed data), op, or loss (the output)."""
+        """input (named data), parameter, constant (unnamed data), op, or loss (the output,
+        unless backward started further on: then it is an op like the others)."""
         if node.op is not None:
-            return "loss" if node is self.root and node.size == 1 else "op"
+            output = node is self.root and node is self.grad_root and node.size == 1
+            return "loss" if output else "op"
         if node.requires_grad:
             return "parameter"
         return "constant" if node.name is None else "input"
