@@ -297,6 +297,14 @@ def test_to_dot_displays_in_jupyter_with_no_dot_on_path(tmp_path, monkeypatch):
         graphviz.Digraph._repr_mimebundle_(picture)
 
 
+def test_ipython_displays_to_dot_as_svg_with_no_dot_on_path(tmp_path, monkeypatch):
+    formatters = pytest.importorskip("IPython.core.formatters", reason="IPython not installed")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(renderer_module.ENV_VAR, raising=False)
+    data, _ = formatters.DisplayFormatter().format(ag.viz.to_dot(lesson()["L"]))
+    assert ET.fromstring(data["image/svg+xml"]).tag == SVG + "svg"
+
+
 # -- backslashes -----------------------------------------------------------------------------------
 ESCAPES = ["\\N", "\\G", "\\L", "\\T", "\\H", "\\E"]
 

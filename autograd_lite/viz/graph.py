@@ -134,7 +134,7 @@ class GraphView:
         self._expressions: dict[int, Expr | None] = {}
         for node in everything:  # inputs first, so each expression finds its operands' ready
             self.expression_of(node)
-        self.bounds = error_bounds(everything)
+        self.bounds = error_bounds(kept)  # (a node left out counts as exact: first order)
         self.head = self._heads(kept)  # id(op node) -> id of the box it is drawn in
         self.groups: dict[int, list[Node]] = {}  # id(head) -> the op nodes drawn in its box
         for node in kept:
