@@ -34,7 +34,8 @@ VIEWS = ("auto", "named", "ops")
 KINDS = ("input", "parameter", "constant", "op", "loss")
 INFIX = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 3}  # symbol -> precedence
 ELEMENTWISE = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu"}
-MAX_EXPRESSION = 28  # longer expressions are replaced by the op's symbol
+MAX_EXPRESSION = 28  # an unnamed node titled by a longer expression gets its op's symbol
+MAX_HEADER = 64  # a named node's box writes what computed it up to this length
 MAX_FORMULA = 32  # a longer derivative through a folded box is shown by its value alone
 MAX_NAME = 80  # longer names are cut, so one odd name cannot stretch the whole picture
 
@@ -246,7 +247,7 @@ class GraphView:
             name = str(node.name)
             return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
         expression = self.expression(node)
-        if expression is not None:
+        if expression is not None and len(expression) <= MAX_EXPRESSION:
             return expression
         if node.op is not None:
             return node.op.symbol
@@ -271,7 +272,7 @@ class GraphView:
         key = id(node)
         if key not in self._expressions:
             expr = self._build_expression(node)
-            fits = expr is not None and len(str(expr)) <= MAX_EXPRESSION
+            fits = expr is not None and len(str(expr)) <= MAX_HEADER
             self._expressions[key] = expr if fits else None
         return self._expressions[key]
 
