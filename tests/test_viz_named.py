@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 import graphviz
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite import logistic
@@ -395,3 +397,70 @@ def test_cli_lesson_view_ops_draws_one_box_per_op(tmp_path):
     assert cli.main(["lesson", "--out", str(tmp_path / "named")]) == 0
     named = (tmp_path / "named" / "lesson_graph.svg").read_text()
     assert "w1*x1 + w2*x2</text>" not in named and "z = w1*x1 + w2*x2 + b</text>" in named
+
+
+def test_an_unnamed_op_used_by_two_named_nodes_keeps_its_own_box():
+    w = ag.Node(0.5, name="w", requires_grad=True)
+    x = ag.Node(2.0, name="x")
+    shared = w * x
+    p = ag.tanh(shared)
+    p.name = "p"
+    q = shared + 1.0
+    q.name = "q"
+    out = p * q
+    out.name = "out"
+    out.backward()
+    source = ag.viz.to_dot(out).source
+    headers = {header(a) for a in statements(source).values()}
+    assert {"w*x", "p = tanh(w*x)", "q = w*x + 1", "out = p*q"} <= headers
+    assert "d(w*x)" in headers  # its gradient too: both named nodes pass it a share
+
+
+# -- the algebra keeps the value ---------------------------------------------------------------
+
+VALUES = {"a": 0.7, "b": -1.3, "c": 2.5}
+
+
+def evaluate(e: expr.Expr) -> float:
+    if isinstance(e, expr.Num):
+        return e.value
+    if isinstance(e, expr.Sym):
+        return VALUES[e.text]
+    if isinstance(e, expr.Neg):
+        return -evaluate(e.operand)
+    if isinstance(e, expr.Sum):
+        return sum(evaluate(t) for t in e.terms)
+    if isinstance(e, expr.Prod):
+        result = 1.0
+        for factor in e.factors:
+            result *= evaluate(factor)
+        return result
+    if isinstance(e, expr.Quot):
+        return evaluate(e.numerator) / evaluate(e.denominator)
+    if isinstance(e, expr.Pow):
+        return evaluate(e.base) ** evaluate(e.exponent)
+    raise AssertionError(e)
+
+
+leaves = st.one_of(st.sampled_from([expr.Sym(k) for k in VALUES]),
+                   st.sampled_from([0.0, 1.0, -1.0, 2.0, 0.5]).map(expr.Num))
+trees = st.recursive(leaves, lambda inner: st.one_of(
+    inner.map(expr.Neg),
+    st.lists(inner, min_size=2, max_size=3).map(lambda t: expr.Sum(tuple(t))),
+    st.lists(inner, min_size=2, max_size=3).map(lambda f: expr.Prod(tuple(f))),
+    st.lists(inner, min_size=2, max_size=2).map(lambda f: expr.Prod(tuple(f), implicit=True)),
+    st.tuples(inner, st.sampled_from(sorted(VALUES)).map(expr.Sym)).map(lambda q: expr.Quot(*q)),
+    st.tuples(inner, st.sampled_from([0.0, 1.0, 2.0]).map(expr.Num)).map(lambda p: expr.Pow(*p)),
+), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees)
+def test_simplify_keeps_the_value_and_printing_keeps_the_meaning(tree):
+    simple = expr.simplify(tree)
+    assert evaluate(simple) == pytest.approx(evaluate(tree), rel=1e-9, abs=1e-12)
+    for e in (tree, simple):  # the printed text, read back as Python, has the same value
+        text = str(e).replace("^", "**")
+        text = re.sub(r"\)\(", ")*(", re.sub(r"(\w)\(", r"\1*(", text))  # a(1-a) -> a*(1-a)
+        assert eval(text, {}, dict(VALUES)) == pytest.approx(evaluate(e), rel=1e-9, abs=1e-12)
+    assert len(str(simple)) <= len(str(tree)) + 2

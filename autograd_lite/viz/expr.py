@@ -91,8 +91,12 @@ class Prod(Expr):
     precedence = 2
 
     def __str__(self) -> str:
-        if self.implicit:
-            return "".join(f.wrapped(ATOM if i else 2) for i, f in enumerate(self.factors))
+        if self.implicit:  # side by side only before a parenthesis: a(1-a), never aa or a2
+            text = self.factors[0].wrapped(2)
+            for factor in self.factors[1:]:
+                part = factor.wrapped(ATOM)
+                text += part if part.startswith("(") else "*" + factor.wrapped(2)
+            return text
         first, *rest = self.factors
         return self.symbol.join([first.wrapped(1.6 if self.symbol == "*" else 2),
                                  *(f.wrapped(2) for f in rest)])
