@@ -293,9 +293,8 @@ class Drawing:
             else:
                 seed = Sym(upstream, unit=True)
             term = view.vjp(edge, seed)
-            if term is None:
-                local = view.formula(edge) or "?"
-                term = Sym(f"{upstream} * {paren(local)}")
+            if term is None:  # no formula for some op on the way: name the derivative
+                term = Sym(f"{upstream} * {paren(view.formula(edge) or view.derivative(edge))}")
             terms.append(term)
         if len(terms) > 3:
             return " + ".join(spaced(t) for t in terms[:3]) + f" + ... ({len(terms)} paths)"

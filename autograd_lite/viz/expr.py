@@ -153,6 +153,8 @@ def simplify(expr: Expr) -> Expr:
         return plus(*(simplify(t) for t in expr.terms), spaced=expr.spaced)
     if isinstance(expr, Prod):
         factors = tuple(simplify(f) for f in expr.factors)
+        if expr.symbol == "@" and any(isinstance(f, Num) for f in factors):
+            return times(*factors)  # a number times a matrix: no matrix product to write
         if expr.implicit or expr.symbol != "*":
             if any(f == Num(0) for f in factors):
                 return Num(0)
@@ -206,12 +208,15 @@ def plus(*terms: Expr, spaced: bool = True) -> Expr:
 def times(*factors: Expr) -> Expr:
     """A product: nested products merged, signs pulled out in front, numbers multiplied into
     one coefficient (first), factors of 1 dropped; 0 if any factor is 0."""
-    sign, coefficient, kept = 1, 1.0, []
+    sign, coefficient, kept, below = 1, 1.0, [], []
     stack = list(reversed(factors))
     while stack:
         factor = stack.pop()
         if isinstance(factor, Prod) and factor.symbol == "*" and not factor.implicit:
             stack.extend(reversed(factor.factors))
+        elif isinstance(factor, Quot) and factors != (factor,):  # a * b/c is a*b / c
+            stack.append(factor.numerator)
+            below.append(factor.denominator)
         elif isinstance(factor, Neg):
             sign, factor = -sign, factor.operand
             stack.append(factor)
@@ -226,6 +231,8 @@ def times(*factors: Expr) -> Expr:
     if coefficient != 1 or not kept:
         kept.insert(0, Num(coefficient))
     product = kept[0] if len(kept) == 1 else Prod(tuple(kept))
+    if below:
+        product = divide(product, below[0] if len(below) == 1 else times(*below))
     return product if sign > 0 else negate(product)
 
 
