@@ -261,17 +261,11 @@ class Drawing:
         rule = self.chain_rule(node)
         if node is self.view.grad_root or node is self.view.root:  # where the rule starts
             return [rule]
-        lines = [f"= {rule}"]
-        found = self.view.simplification(node)
-        if found is not None:
-            entry, names = found
-            result = entry.text(entry.result, **names)
-            if getattr(self.view.real_users(node)[0][0].op, "divisor", 1) != 1 or (
-                    entry.inner is not None and getattr(
-                        self.view.real_users(self.view.real_users(node)[0][0])[0][0].op,
-                        "divisor", 1) != 1):
-                result = f"({result})/m"
-            lines = [f"= {rule} = {result}" if rule != result else f"= {result}"]
+        simpler = self.view.simplification(node)
+        if simpler is None or simpler == rule:
+            lines = [f"= {rule}"]
+        else:
+            lines = [f"= {rule} = {simpler}"]
         note = self.course.get(id(node))
         if note:
             lines.append(note)

@@ -9,7 +9,6 @@ import numpy as np
 
 from ..node import Node, backward_roots
 from ..ops import identities
-from ..ops.identities import Identity
 from .expr import (
     Call,
     Expr,
@@ -441,16 +440,19 @@ class GraphView:
             return Call("sum", (product,))
         return product
 
-    def simplification(self, node: Node) -> tuple[Identity, dict[str, str]] | None:
-        """The lesson's identity for the gradient of ``node``, with the graph's names, when the
-        graph holds its pair: ``node`` -> sigmoid -> binary_cross_entropy (ops/identities.py)."""
+    def simplification(self, node: Node) -> str | None:
+        """The lesson's identity for the gradient of ``node`` in the graph's names (``a - y``;
+        ``(A - Y)/m`` under a mean over m), when the graph holds its pair: ``node`` -> sigmoid
+        -> binary_cross_entropy, or the fused loss of ``node`` (ops/identities.py). The chain
+        rule written beside it is the graph's own (``da * a(1-a)``), composed like any other.
+        """
         users = self.real_users(node)
         if len(users) != 1 or users[0][1] != 0:
             return None
         inner = users[0][0]
         entry = identities.find(None, inner.op.name)
         if entry is not None:  # a fused op: the pair is one op
-            outer, a_text, da_text = inner, "a", "da"
+            outer, a_text = inner, "a"
         else:
             outer_users = self.real_users(inner)
             if len(outer_users) != 1 or outer_users[0][1] != 0:
@@ -459,10 +461,11 @@ class GraphView:
             entry = identities.find(inner.op.name, outer.op.name)
             if entry is None:
                 return None
-            a_text, da_text = str(self.operand(inner)), self.grad_name(inner)
-        names = {"z": str(self.operand(node)), "a": a_text,
-                 "y": str(self.operand(outer.parents[1])), "da": da_text}
-        return entry, names
+            a_text = str(self.operand(inner))
+        result = entry.text(entry.result, z=str(self.operand(node)), a=a_text,
+                            y=str(self.operand(outer.parents[1])))
+        divided = getattr(outer.op, "divisor", 1) != 1  # a mean: each element's share is 1/m
+        return f"({result})/m" if divided else result
 
     def users(self, node: Node) -> list[Edge]:
         """The drawn edges along which ``node``'s gradient arrives (from the nodes using it)."""
