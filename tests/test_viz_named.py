@@ -464,3 +464,31 @@ def test_simplify_keeps_the_value_and_printing_keeps_the_meaning(tree):
         text = re.sub(r"\)\(", ")*(", re.sub(r"(\w)\(", r"\1*(", text))  # a(1-a) -> a*(1-a)
         assert eval(text, {}, dict(VALUES)) == pytest.approx(evaluate(e), rel=1e-9, abs=1e-12)
     assert len(str(simple)) <= len(str(tree)) + 2
+
+
+def _all_ops(cls=ag.Op):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_ops(sub)
+
+
+@pytest.mark.parametrize("template", sorted({t for op in _all_ops() for t in op.formulas}))
+def test_every_ops_formula_is_read_or_left_as_text(template):
+    holes = {"x": expr.Sym("p"), "y": expr.Sym("q"), "w": expr.Sym("r"), "out": expr.Sym("o")}
+    try:
+        text = str(expr.simplify(expr.parse(template, holes)))
+    except expr.TemplateError:
+        return  # drawn as the template's own text
+    for name in re.findall(r"[A-Za-z_]\w*", text):
+        assert name in template or name in "pqro", (template, text)  # nothing invented
+
+
+def test_a_folded_index_op_draws_with_its_formula_text():
+    x = ag.Node(np.array([1.0, 2.0, 3.0]), name="x", requires_grad=True)
+    u = x[1] * 2.0
+    u.name = "u"
+    out = ag.tanh(u)
+    out.name = "out"
+    out.backward()
+    source = ag.viz.to_dot(out).source
+    assert "u = " in source and "du/dx" in source

@@ -275,8 +275,9 @@ class TemplateError(ValueError):
 def parse(template: str, holes: dict[str, Expr]) -> Expr:
     """An op's formula template (``"{out}(1-{out})"``) as a formula, each ``{hole}`` replaced.
 
-    Reads + - * / ^ (and **), parentheses, calls ``log(x)``, juxtaposition ``a(1-a)`` and
-    ``[x>0]`` brackets (kept as one unit). Anything else is a TemplateError.
+    Reads + - * / ^ (and **), parentheses, calls ``log(x)``, juxtaposition before a parenthesis
+    ``a(1-a)`` and ``[x>0]`` brackets (kept as one unit). Anything else (prose such as
+    ``1 at [key]``) is a TemplateError: the caller shows the template's text as it is.
     """
     return _Parser(template, holes).parse()
 
@@ -334,8 +335,8 @@ class _Parser:
                 right = self.power_or_negative()
                 expr = (Quot(expr, right) if text == "/" else
                         Prod((expr, right), symbol=text))
-            elif kind in ("hole", "name", "num", "bracket") or text == "(":
-                expr = Prod((expr, self.power()), implicit=True)  # a(1-a)
+            elif text == "(":  # side by side only before a parenthesis: a(1-a)
+                expr = Prod((expr, self.power()), implicit=True)
             else:
                 return expr
 
