@@ -392,7 +392,7 @@ class _Parser:
 def spaced(expr: Expr) -> str:
     """The formula with spaces around its outermost products, as the lesson writes a chain
     rule: ``x1 * dz``, ``da * a(1-a)``, ``X^T @ dZ``, ``x * dout + x * dout``."""
-    if isinstance(expr, Sum):
+    if isinstance(expr, Sum) and expr.spaced:
         parts = [spaced(expr.terms[0])]
         for term in expr.terms[1:]:
             negative = isinstance(term, Neg)

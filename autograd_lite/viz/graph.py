@@ -10,6 +10,7 @@ import numpy as np
 from ..node import Node, backward_roots
 from ..ops import identities
 from .expr import (
+    ATOM,
     Call,
     Expr,
     Neg,
@@ -291,6 +292,9 @@ class GraphView:
                     "/": lambda: Quot(x, y), "**": lambda: Pow(x, y, "**")}[symbol]()
         if "(" in symbol:  # the op writes its own call, e.g. "L(a,y)": in the inputs' names
             return Call(symbol[: symbol.index("(")], tuple(operands))
+        if symbol == "[]" and len(operands) == 1:  # indexing: x[1], X[:, 0]
+            key = getattr(node.op, "key", None)
+            return Sym(f"{operands[0].wrapped(ATOM)}[{_key_text(key)}]", unit=True)
         if symbol == "-" and len(operands) == 1:
             return Neg(operands[0])
         if symbol == "T" and len(operands) == 1:
@@ -503,3 +507,23 @@ def _leads(local: Expr) -> bool:
     """Whether a local derivative is written before the gradient it multiplies: a name or a
     number leads (``x1 * dz``, as the lesson writes it), a formula follows (``da * a(1-a)``)."""
     return isinstance(local, (Sym, Num)) or (isinstance(local, Pow) and local.exponent == Sym("T"))
+
+
+def _key_text(key: object) -> str:
+    """An index as Python writes it: ``1``, ``:, 0``, ``1:3``; ``...`` for an array of them."""
+    parts = key if isinstance(key, tuple) else (key,)
+    texts = []
+    for part in parts:
+        if isinstance(part, slice):
+            texts.append(":".join("" if v is None else str(v)
+                                  for v in (part.start, part.stop, part.step)[: 3 if
+                                                                             part.step else 2]))
+        elif part is Ellipsis:
+            texts.append("...")
+        elif part is None:
+            texts.append("None")
+        elif isinstance(part, (int, np.integer)):
+            texts.append(str(int(part)))
+        else:
+            texts.append("...")
+    return ", ".join(texts)
