@@ -113,3 +113,13 @@ def test_training_without_record_keeps_no_recording_and_the_same_numbers():
     assert plain.recording is None
     np.testing.assert_array_equal(plain.losses, recorded.losses)
     np.testing.assert_array_equal(plain.w, recorded.w)
+
+
+def test_compiled_training_records_the_same_run():
+    pytest.importorskip("autograd_lite.codegen")
+    X, Y = blobs()
+    eager = logistic.train(X, Y, 0.2, 10, record=True).recording
+    compiled = logistic.train(X, Y, 0.2, 10, record=True, compiled=True).recording
+    for field in ("w", "b", "dw", "db"):
+        np.testing.assert_allclose(getattr(compiled, field), getattr(eager, field),
+                                   rtol=1e-12, atol=1e-15)
