@@ -8,6 +8,8 @@ and           dw = X^T (a - y) / m,  db = mean(a - y).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -297,6 +299,7 @@ class History:
     alpha: float
     loss_kind: str  # "lesson" or "fused"
     gradient_checks: tuple[tuple[int, float], ...]
+    interrupted: bool = False  # stopped by Ctrl-C: the losses, w and b of the updates done
     recording: Recording | None = None
 
     @property
@@ -307,7 +310,8 @@ class History:
         """The run in a few (what, value) pairs: what a notebook or a repr shows."""
         first, last = self.losses[0], self.losses[-1]
         rows = [
-            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"),
+            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"
+                           + (", interrupted by Ctrl-C" if self.interrupted else "")),
             ("loss", f"{first:.6g} at iteration 1, {last:.6g} at iteration {self.iterations}"),
             ("w", _format_values(self.w) + f" ({self.w.size} values)"),
             ("b", f"{self.b:.6g}"),
@@ -323,7 +327,8 @@ class History:
         return (
             f"History({self.iterations} iterations, alpha={self.alpha:g}, "
             f"loss {first:.6g} -> {last:.6g}, w={_format_values(self.w)}, b={self.b:.6g}"
-            f"{', recorded' if self.recording else ''})"
+            f"{', recorded' if self.recording else ''}"
+            f"{', interrupted' if self.interrupted else ''})"
         )
 
     def _repr_html_(self) -> str:
@@ -352,9 +357,11 @@ def train(
     is compared with the closed form (kept in ``History.gradient_checks``). A loss that stays
     above its lowest value for RISING_ITERATIONS iterations in a row warns (LossRisingWarning,
     once per run); a NaN or infinite loss stops the run with TrainingDivergedError, naming the
-    iteration. ``compiled``: each iteration runs the code ``ag.compile`` generates for the loss
-    and its gradients (the same numbers, no graph built per iteration). ``record=True`` keeps
-    every iteration's w, b, dw and db in ``History.recording`` (for ``viz.render_training``).
+    iteration. Ctrl-C (KeyboardInterrupt) stops it too: the History of the updates done so far
+    is returned, with ``interrupted=True``. ``compiled``: each iteration runs the code
+    ``ag.compile`` generates for the loss and its gradients (the same numbers, no graph built
+    per iteration). ``record=True`` keeps every iteration's w, b, dw and db in
+    ``History.recording`` (for ``viz.render_training``).
     """
     X, Y = check_data(X, Y)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
@@ -379,7 +386,8 @@ def train(
     recording = _empty_recording(X, Y, iterations) if record else None
     # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
     # warnings would only repeat it less clearly.
-    with np.errstate(over="ignore", invalid="ignore"):
+    done = (0, weights.value, bias.value)  # (updates done, w and b after them), set at once
+    with np.errstate(over="ignore", invalid="ignore"), contextlib.suppress(KeyboardInterrupt):
         step = _compiled_loss(data, labels, loss) if compiled else None
         for it in range(1, iterations + 1):
             if step is None:
@@ -402,16 +410,19 @@ def train(
             weights.value = weights.value - alpha * weights.grad
             bias.value = bias.value - alpha * bias.grad
             weights.grad = bias.grad = None
+            done = (it, weights.value, bias.value)
             if on_iteration is not None:
                 on_iteration(it, value)
+    completed, w_done, b_done = done  # fewer than asked for: Ctrl-C stopped the loop
     return History(
-        losses=losses,
-        w=weights.value,
-        b=float(bias.value),
+        losses=losses[:completed],
+        w=w_done,
+        b=float(b_done),
         alpha=float(alpha),
         loss_kind=loss,
-        gradient_checks=tuple(checks),
-        recording=recording,
+        gradient_checks=tuple(check for check in checks if check[0] <= completed),
+        interrupted=completed < iterations,
+        recording=None if recording is None else _first_rows(recording, completed),
     )
 
 
@@ -419,6 +430,12 @@ def _empty_recording(X: np.ndarray, Y: np.ndarray, iterations: int) -> Recording
     n = X.shape[1]
     return Recording(w=np.empty((iterations, n)), b=np.empty(iterations),
                      dw=np.empty((iterations, n)), db=np.empty(iterations), X=X, Y=Y)
+
+
+def _first_rows(recording: Recording, rows: int) -> Recording:
+    """The recording of the first ``rows`` iterations (all of them unless interrupted)."""
+    return dataclasses.replace(recording, w=recording.w[:rows], b=recording.b[:rows],
+                               dw=recording.dw[:rows], db=recording.db[:rows])
 
 
 def _record(recording: Recording, row: int, w: Node, b: Node) -> None:

@@ -123,3 +123,18 @@ def test_compiled_training_records_the_same_run():
     for field in ("w", "b", "dw", "db"):
         np.testing.assert_allclose(getattr(compiled, field), getattr(eager, field),
                                    rtol=1e-12, atol=1e-15)
+
+
+def test_an_interrupted_run_records_the_iterations_it_did(tmp_path):
+    X, Y = blobs()
+
+    def stop_at_5(iteration, loss):
+        if iteration == 5:
+            raise KeyboardInterrupt
+
+    history = logistic.train(X, Y, 0.2, 50, record=True, on_iteration=stop_at_5)
+    assert history.interrupted and history.iterations == 5
+    assert history.recording.w.shape == (5, 2) and history.recording.db.shape == (5,)
+    assert "interrupted" in repr(history)
+    page = ag.viz.render_training(history, tmp_path / "t.html").read_text()
+    assert "iteration 5 of 5" in page and "iteration 6" not in page
