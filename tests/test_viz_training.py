@@ -230,3 +230,24 @@ def test_rounding_noise_shows_as_0_and_small_values_keep_their_digits(tmp_path):
     first = re.search(r'<div class="numbers" data-frame="0".*?</div>', page, re.S).group(0)
     assert f"dw1 = {format(tiny.recording.dw[0, 0], '.6g')}<" in first
     assert abs(tiny.recording.dw[0, 0]) < 1e-10
+
+
+def test_one_layout_pins_every_box_of_graphs_of_one_shape():
+    from autograd_lite.viz import renderer
+    from autograd_lite.viz.steps import PINNED, one_layout
+
+    roots = []
+    for w1 in (0.5, -123.456789, 1e-7):
+        nodes = logistic.lesson_graph([1.0, 2.0], 1.0, [w1, -0.3], 0.1)
+        nodes["L"].backward()
+        roots.append(nodes["L"])
+    pictures = one_layout(roots, view="named", closed_form=False)
+    positions = [re.findall(r'\bpos="([^"]+)"', p.source) for p in pictures]
+    assert positions[0] and positions[0] == positions[1] == positions[2]
+    svgs = [renderer.run(p.source, "svg", engine=PINNED) for p in pictures]
+    sizes = {re.search(rb'viewBox="([^"]+)"', svg).group(1) for svg in svgs}
+    assert len(sizes) == 1  # one canvas for every frame
+    other = logistic.lesson_graph([1.0, 2.0, 3.0], 1.0, [0.5, -0.3, 0.2], 0.1)["L"]
+    other.backward()
+    with pytest.raises(ValueError, match="differ in shape"):
+        one_layout([roots[0], other])
