@@ -270,14 +270,15 @@ def _boundary_chart(run: Run, shown: np.ndarray, names: Sequence[str]) -> str:
     between them, z = w1 x1 + w2 x2 + b = 0."""
     rec = run.history.recording
     X, Y = rec.X, rec.Y.reshape(-1)
-    size, pad = 400, 46
+    width, height, left, right, top, bottom = 400, 430, 62, 14, 30, 76  # the plot's margins
     low, high = X.min(axis=0), X.max(axis=0)
     margin = 0.08 * (high - low) + 1e-9
     low, high = low - margin, high + margin
+    x_end, y_end = width - right, height - bottom
 
     def px(p: np.ndarray) -> tuple[float, float]:
-        u = pad + (p[0] - low[0]) / (high[0] - low[0]) * (size - 2 * pad)
-        v = size - pad - (p[1] - low[1]) / (high[1] - low[1]) * (size - 2 * pad)
+        u = left + (p[0] - low[0]) / (high[0] - low[0]) * (x_end - left)
+        v = y_end - (p[1] - low[1]) / (high[1] - low[1]) * (y_end - top)
         return float(u), float(v)
 
     corners = [np.array(c) for c in ((low[0], low[1]), (high[0], low[1]),
@@ -302,7 +303,7 @@ def _boundary_chart(run: Run, shown: np.ndarray, names: Sequence[str]) -> str:
         else:
             text = "the boundary z = 0 lies outside this view"
         frames.append(f'<g data-frame="{k}">{"".join(shapes)}</g>')
-        equations.append(f'<text data-frame="{k}" x="{size / 2}" y="{size - 8}" '
+        equations.append(f'<text data-frame="{k}" x="{width / 2}" y="{height - 8}" '
                          f'text-anchor="middle">{text}</text>')
     dots = []
     for p, label in zip(X, Y, strict=True):
@@ -313,20 +314,27 @@ def _boundary_chart(run: Run, shown: np.ndarray, names: Sequence[str]) -> str:
             dots.append(f"M{u - 3.5:.1f},{v:.1f}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0")
     ones = "".join(d for d, label in zip(dots, Y, strict=True) if label == 1)
     zeros = "".join(d for d, label in zip(dots, Y, strict=True) if label != 1)
-    frame = f'<rect x="{pad}" y="{pad}" width="{size - 2 * pad}" height="{size - 2 * pad}" ' \
-            'fill="none" stroke="#999999"/>'
-    title = (f'<text x="{pad}" y="18">decision boundary a = 0.5 (z = 0); '
-             f'<tspan fill="{RED}">&#9650; y = 1</tspan>, <tspan fill="{BLUE}">&#9679; y = 0'
-             "</tspan></text>")
-    axis_names = (f'<text x="{size / 2}" y="{size - pad + 18}" text-anchor="middle">'
-                  f"{html.escape(names[0])}</text>"
-                  f'<text x="14" y="{size / 2}" text-anchor="middle" '
-                  f'transform="rotate(-90 14 {size / 2})">{html.escape(names[1])}</text>')
+    box = f'x="{left}" y="{top}" width="{x_end - left}" height="{y_end - top}"'
+    axes = [f'<rect {box} fill="none" stroke="#999999"/>',
+            f'<text x="{left}" y="18">decision boundary a = 0.5 (z = 0); '
+            f'<tspan fill="{RED}">&#9650; y = 1</tspan>, '
+            f'<tspan fill="{BLUE}">&#9679; y = 0</tspan></text>',
+            f'<text x="{(left + x_end) / 2}" y="{y_end + 36}" text-anchor="middle">'
+            f"{html.escape(names[0])}</text>",
+            f'<text x="14" y="{(top + y_end) / 2}" text-anchor="middle" '
+            f'transform="rotate(-90 14 {(top + y_end) / 2})">{html.escape(names[1])}</text>']
+    for t in _ticks(low[0], high[0]):
+        u, _ = px(np.array([t, low[1]]))
+        axes.append(f'<text x="{u:.1f}" y="{y_end + 17}" text-anchor="middle" '
+                    f'font-size="12">{t:g}</text>')
+    for t in _ticks(low[1], high[1]):
+        _, v = px(np.array([low[0], t]))
+        axes.append(f'<text x="{left - 5}" y="{v + 4:.1f}" text-anchor="end" '
+                    f'font-size="12">{t:g}</text>')
     return (
-        f'<svg class="chart" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-label="decision boundary"><clipPath id="plot"><rect x="{pad}" y="{pad}" '
-        f'width="{size - 2 * pad}" height="{size - 2 * pad}"/></clipPath>'
-        f'<g clip-path="url(#plot)">{"".join(frames)}</g>{frame}{title}{axis_names}'
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="decision boundary"><clipPath id="plot"><rect {box}/></clipPath>'
+        f'<g clip-path="url(#plot)">{"".join(frames)}</g>{"".join(axes)}'
         f'{"".join(equations)}'
         f'<path d="{zeros}" fill="{BLUE}" stroke="white" stroke-width="0.6"/>'
         f'<path d="{ones}" fill="{RED}" stroke="white" stroke-width="0.6"/></svg>'
