@@ -9,10 +9,9 @@ and           dw = X^T (a - y) / m,  db = mean(a - y).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -433,9 +432,9 @@ def _empty_recording(X: np.ndarray, Y: np.ndarray, iterations: int) -> Recording
 
 
 def _first_rows(recording: Recording, rows: int) -> Recording:
-    """The recording of the first ``rows`` iterations (all of them unless interrupted)."""
-    return dataclasses.replace(recording, w=recording.w[:rows], b=recording.b[:rows],
-                               dw=recording.dw[:rows], db=recording.db[:rows])
+    """The first ``rows`` iterations of a recording (all of them, unless Ctrl-C stopped the run)."""
+    w, b, dw, db = (getattr(recording, f)[:rows] for f in ("w", "b", "dw", "db"))
+    return replace(recording, w=w, b=b, dw=dw, db=db)
 
 
 def _record(recording: Recording, row: int, w: Node, b: Node) -> None:
