@@ -1,7 +1,8 @@
 """The `autograd-lite` command (also `python -m autograd_lite`).
 
     autograd-lite lesson [--x 1 2 --w 0.5 -0.3 --b 0.1 --y 1 --alpha 0.1 --out DIR]
-    autograd-lite train  [--data blobs|breast-cancer|FILE.csv --alpha --iterations --loss --out DIR]
+    autograd-lite train  [--data blobs|breast-cancer|FILE.csv --alpha --iterations --loss --out DIR
+                          --example K]
     autograd-lite train  --model shallow [--hidden 4 --data flower|moons|FILE.csv ...]
 
 Bad input (a malformed CSV, labels other than 0/1, alpha <= 0, ...) ends with a one-line error
@@ -262,7 +263,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=_output_folder,
         metavar="DIR",
-        help="write loss_curve.png (and decision_boundary.png for 2 features)",
+        help="write loss_curve.png (and decision_boundary.png for 2 features) and "
+        "training.html, the run replayed iteration by iteration",
+    )
+    train.add_argument(
+        "--example",
+        type=_at_least("example", 0),
+        default=0,
+        metavar="K",
+        help="the example (row K of the data, from 0) whose graph training.html draws "
+        "(default: 0)",
     )
     train.add_argument(
         "--compiled",
@@ -434,6 +444,7 @@ def run_train(args: argparse.Namespace) -> None:
         return
     X, Y = logistic.check_data(data.X, data.Y)
     m, n = X.shape
+    _check_example(args.example, m)
     ones = int(Y.sum())
     print(f"data: {data.description}")
     print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
@@ -478,7 +489,7 @@ def run_train(args: argparse.Namespace) -> None:
             + (" and the decision boundary)" if n == 2 else ")")
         )
         return
-    _draw_training(data, X, Y, history, accuracy, args.out, reference)
+    _draw_training(data, X, Y, history, accuracy, args.out, reference, args.example)
 
 
 def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace, train=None):
@@ -513,6 +524,14 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace,
             loss=args.loss,
             on_iteration=step,
             compiled=args.compiled,
+            record=args.out is not None,  # training.html replays the run
+        )
+
+
+def _check_example(example: int, m: int) -> None:
+    if example >= m:
+        raise ValueError(
+            f"--example {example}: the data has {m} examples, so K must be 0 to {m - 1}"
         )
 
 
@@ -595,7 +614,7 @@ def _compare_with_sklearn(X, Y, loss: float, accuracy: float, history) -> tuple[
     return "scikit-learn, no penalty", sk_loss
 
 
-def _draw_training(data, X, Y, history, accuracy, out: Path, reference) -> None:
+def _draw_training(data, X, Y, history, accuracy, out: Path, reference, example: int) -> None:
     from . import plots
 
     paths = [plots.loss_curve(history, out / "loss_curve.png", data.name, reference)]
@@ -610,9 +629,20 @@ def _draw_training(data, X, Y, history, accuracy, out: Path, reference) -> None:
                 X, Y, history.w, history.b, out / "decision_boundary.png", names, title
             )
         )
+    paths.append(_training_page(data, history, out, example))
     print("pictures:")
     for path in paths:
         print(f"  {path}")
+
+
+def _training_page(data, history, out: Path, example: int) -> Path:
+    """training.html: the run replayed, example ``--example``'s graph at each shown iteration."""
+    title = f"Training replayed: {data.name}, {history.iterations} iterations"
+    try:
+        return viz.render_training(history, out / "training.html", example=example,
+                                   feature_names=data.feature_names, title=title)
+    except (viz.RenderError, viz.RendererNotFoundError) as err:
+        raise CannotFinishError(f"cannot draw the training page: {err}") from None
 
 
 # -- autograd-lite train --model shallow: the course's next model ----------------------------------
