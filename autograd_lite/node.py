@@ -38,7 +38,7 @@ def as_array(value: ArrayLike, what: str = "Node") -> np.ndarray | np.generic:
     kind = type(value)
     if kind is float or kind is int or kind is bool:  # the common cases first: the hot path
         return np.float64(value)
-    if kind is np.float64:
+    if kind is np.float64 or (kind is np.ndarray and value.dtype.kind == "f"):
         return value
     if isinstance(value, Node):
         raise TypeError(f"{what}: got a Node ({value!r}); use it directly, or its .value")
@@ -353,7 +353,7 @@ class Node:
         its identity and gets the new value and a new version. Where the graph is recorded, a
         leaf that requires a gradient refuses (its gradient would be lost), and any other node
         that is part of a gradient computation gets ``x = x - y``, recorded."""
-        if _op.is_recording():
+        if _op._recording:
             if self.requires_grad and self.op is None:
                 raise RuntimeError(
                     f"{self.name or 'a leaf'} {symbol} ... outside no_grad(): a leaf that requires "
@@ -366,7 +366,7 @@ class Node:
         other_value = other.value if isinstance(other, Node) else as_array(other, f"Node {symbol}")
         # A new array rather than numpy's in-place write: the arrays the graph saved stay intact.
         new = ufunc(self.value, other_value)
-        if np.shape(new) != self.shape:
+        if new.shape != self.shape:
             raise ShapeError(
                 f"Node {symbol}: a value of shape {self.shape} {symbol} one of shape "
                 f"{np.shape(other_value)} gives shape {np.shape(new)}; in place keeps the shape"

@@ -39,6 +39,9 @@ COMPARISONS = frozenset(
 
 def apply(ufunc: Any, method: str, inputs: tuple, kwargs: dict[str, Any]) -> Any:
     """What ``ufunc.method(*inputs, **kwargs)`` is when one of the inputs is a Node."""
+    op = ENGINE_OPS.get(ufunc)
+    if op is not None and method == "__call__" and not kwargs:  # `array * x`: the common case
+        return op()(*inputs)
     name = f"np.{ufunc.__name__}"
     if method != "__call__":
         raise TypeError(
@@ -52,11 +55,8 @@ def apply(ufunc: Any, method: str, inputs: tuple, kwargs: dict[str, Any]) -> Any
             f"{name}(..., {', '.join(f'{k}=' for k in kwargs)}) on a Node: the engine's ops take "
             "no out=, where= or dtype=; write the result to a new name (y = x + 1)"
         )
-    op = ENGINE_OPS.get(ufunc)
-    if op is None:
-        known = ", ".join(sorted(f"np.{u.__name__}" for u in ENGINE_OPS))
-        raise TypeError(
-            f"{name} on a Node: the engine has no op for it, so numpy cannot differentiate it; "
-            f"the ufuncs with an engine op are {known} (or use x.detach() for the values)"
-        )
-    return op()(*inputs)
+    known = ", ".join(sorted(f"np.{u.__name__}" for u in ENGINE_OPS))
+    raise TypeError(
+        f"{name} on a Node: the engine has no op for it, so numpy cannot differentiate it; "
+        f"the ufuncs with an engine op are {known} (or use x.detach() for the values)"
+    )

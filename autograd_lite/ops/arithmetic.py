@@ -153,11 +153,22 @@ class MatMul(Op):
         return x @ y
 
     def backward(self, g):
-        need_x, need_y = self.needs_input_grad
         x, y = self.x, self.y
+        if x.ndim == 2 and y.ndim == 2:
+            return self._matrix_grads(g, x, y)
         x2 = x if x.ndim == 2 else x.reshape(1, -1)
         y2 = y if y.ndim == 2 else y.reshape(-1, 1)
-        g2 = np.reshape(g, (x2.shape[0], y2.shape[1]))
-        gx = (g2 @ y2.T).reshape(x.shape) if need_x else None
-        gy = (x2.T @ g2).reshape(y.shape) if need_y else None
+        gx, gy = self._matrix_grads(np.reshape(g, (x2.shape[0], y2.shape[1])), x2, y2)
+        return (None if gx is None else gx.reshape(x.shape)), (
+            None if gy is None else gy.reshape(y.shape)
+        )
+
+    def _matrix_grads(self, g, x, y):
+        """g @ y^T and x^T @ g for 2-D x and y (None where no gradient is needed)."""
+        need_x, need_y = self.needs_input_grad
+        gx = gy = None
+        if need_x:  # (y of one column: g @ y^T is an outer product, twice as fast broadcast)
+            gx = g * y.T if y.shape[1] == 1 else g @ y.T
+        if need_y:
+            gy = x.T @ g
         return gx, gy
