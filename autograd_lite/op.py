@@ -264,6 +264,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str = "op", index:
     if not shape:  # an input of one number, broadcast to every element: the sum over them all
         return grad.sum().reshape(())
     extra = grad.ndim - len(shape)
+    if extra > 0 and grad.shape[extra:] == shape:  # axes added in front only (a bias's gradient)
+        return _sum_leading(grad, extra).reshape(shape)
     if extra < 0 or any(n not in (1, g) for n, g in zip(shape, grad.shape[extra:], strict=True)):
         if grad.size == 1:  # a custom op's scalar gradient, the same for every element
             return np.broadcast_to(grad.reshape(()), shape).copy()
@@ -273,12 +275,15 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str = "op", index:
         )
     stretched = [extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1]
     axes = tuple(range(extra)) + tuple(stretched)
-    lead = len(axes)
-    if lead and axes == tuple(range(lead)) and grad.dtype.char in "fd":
-        # The leading axes only (a bias's gradient): ones @ rows, summed by BLAS, is several times
-        # faster than numpy's sum over an outer axis, which runs one short inner loop per row.
-        rows = grad.reshape(math.prod(grad.shape[:lead]), math.prod(grad.shape[lead:]))
-        grad = np.ones(rows.shape[0], grad.dtype) @ rows
-    elif axes:
-        grad = grad.sum(axis=axes)
-    return grad.reshape(shape)
+    if axes == tuple(range(len(axes))):  # leading axes only: (1, n) stretched to (m, n)
+        return _sum_leading(grad, len(axes)).reshape(shape)
+    return grad.sum(axis=axes).reshape(shape)
+
+
+def _sum_leading(grad: np.ndarray, lead: int) -> np.ndarray:
+    """The sum over the first ``lead`` axes, as ones @ rows: BLAS does it several times faster
+    than numpy's sum over an outer axis, which runs one short inner loop per row."""
+    rows = grad.reshape(math.prod(grad.shape[:lead]), math.prod(grad.shape[lead:]))
+    if grad.dtype.char not in "fd":  # (float32 and float64 are BLAS's; numpy sums the others)
+        return rows.sum(axis=0)
+    return np.ones(len(rows), grad.dtype) @ rows
