@@ -43,7 +43,7 @@ class Sum(Op):
 
     def forward(self, x):
         self.shape = x.shape
-        return x.sum(axis=self.axis, keepdims=self.keepdims)  # (np.sum adds a wrapper's 1 us)
+        return x.sum(axis=self.axis, keepdims=self.keepdims)  # (np.sum adds a wrapper)
 
     def backward(self, g):
         return (_spread(g, self.shape, self.axis, self.keepdims),)
@@ -70,8 +70,8 @@ class Mean(Op):
 
     def forward(self, x):
         self.shape = x.shape
-        out = np.mean(x, axis=self.axis, keepdims=self.keepdims)
-        self.count = x.size // max(np.size(out), 1) if x.size else 0
+        out = x.mean(axis=self.axis, keepdims=self.keepdims)  # (np.mean adds a wrapper)
+        self.count = x.size // max(out.size, 1) if x.size else 0
         return out
 
     def backward(self, g):
