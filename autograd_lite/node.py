@@ -410,12 +410,12 @@ class Node:
                 if not parent.requires_grad:
                     continue
                 parent_grad = input_grads[i]
-                value = parent.value  # (a float64, or an array of value's shape and dtype, fits)
-                if type(parent_grad) is not type(value) or (
-                    type(value) is not _float64
-                    and (parent_grad.shape != value.shape or parent_grad.dtype != value.dtype)
-                ):
-                    parent_grad = _fit_gradient(parent_grad, parent, op, i)
+                if type(parent_grad) is not _float64 or type(parent.value) is not _float64:
+                    value = parent.value  # (scalars fit, as do arrays of the right shape and dtype)
+                    if type(parent_grad) is not np.ndarray or parent_grad.shape != value.shape or (
+                        parent_grad.dtype != value.dtype
+                    ):
+                        parent_grad = _fit_gradient(parent_grad, parent, op, i)
                 if parent in pending:
                     pending[parent] = pending[parent] + parent_grad
                 else:

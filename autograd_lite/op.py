@@ -210,18 +210,21 @@ def _wrap(inputs: tuple[Node | ArrayLike, ...], op: str) -> tuple[Node, ...]:
     scalars, so that `x * 2.0` keeps a float32 x float32. Its constant Node is shared (see
     _constants).
     """
-    if len(inputs) == 2:  # `x * 2.0`, `2.0 * x`, `X @ w`: the common cases, without the loop below
+    if len(inputs) == 2:  # `x * 2.0` and `2.0 * x`, the common cases, without the loop below
         x, y = inputs
-        if isinstance(x, Node):
-            return x, _constant_node(y, x, op, 1)
-        if isinstance(y, Node):
-            return _constant_node(x, y, op, 0), y
+        if isinstance(x, Node) and type(y) in (float, int):
+            return x, _constant(y, x)
+        if isinstance(y, Node) and type(x) in (float, int):
+            return _constant(x, y), y
     beside = None  # the first Node among the inputs
     for x in inputs:
         if isinstance(x, Node):
             beside = x
             break
-    return tuple([_constant_node(x, beside, op, i) for i, x in enumerate(inputs)])
+    parents = list(inputs)  # (a loop, not a comprehension: that would make op a closure cell,
+    for i, x in enumerate(inputs):  # costing the common cases above on every call)
+        parents[i] = _constant_node(x, beside, op, i)
+    return tuple(parents)
 
 
 def _constant_node(x: Node | ArrayLike, beside: Node | None, op: str, index: int) -> Node:
