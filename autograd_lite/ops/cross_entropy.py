@@ -6,8 +6,11 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..node import ArrayLike, Node
+from .identities import find
 from .losses import Reduction, _Loss
 from .softmax import stable_log_softmax
+
+_SOFTMAX_MINUS_ONEHOT = find(None, "cross_entropy")  # the fused gradient, from the one table
 
 
 class CrossEntropy(_Loss):
@@ -27,9 +30,10 @@ class CrossEntropy(_Loss):
             raise ShapeError(
                 f"{self.name}: logits must be (k,) or (m, k) (examples, classes), got {np.shape(z)}"
             )
+        self.z = z
         self.log_p = stable_log_softmax(z, axis=-1)
         self.y = self._one_hot(np.asarray(y), z.shape)
-        return self.reduce(-np.sum(self.y * self.log_p, axis=-1))
+        return self.reduce(0.0 - np.sum(self.y * self.log_p, axis=-1))  # (0 - s: no -0.0 loss)
 
     def _one_hot(self, y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """The labels as rows of class probabilities (m, k), with a clear error for bad ones."""
@@ -66,14 +70,16 @@ class CrossEntropy(_Loss):
         if self.divisor != 1:
             g = g / self.divisor
         g = np.expand_dims(g, -1)  # one per example, spread over its classes
-        gz = g * (np.exp(self.log_p) - self.y) if need_z else None
+        gz = g * _SOFTMAX_MINUS_ONEHOT.gradient(self.z, self.y) if need_z else None
         gy = -g * self.log_p if need_y else None
         return gz, gy
 
 
 def _bad(y: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """The first few labels at fault, for an error message."""
-    return np.ravel(y)[np.ravel(where)][:5]
+    """The first few labels at fault, for an error message (whole numbers shown as ints)."""
+    bad = np.ravel(y)[np.ravel(where)][:5]
+    whole = np.isfinite(bad) & (bad == np.round(bad))
+    return bad.astype(np.int64) if np.all(whole) else bad
 
 
 def cross_entropy(

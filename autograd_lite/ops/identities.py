@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .softmax import stable_softmax
+
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-z) for any z, without overflow: e^-|z| <= 1 is the only exponential."""
@@ -67,6 +69,15 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=lambda z, y: _sigmoid(z) - y,
         why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
+    ),
+    Identity(
+        inner=None,
+        outer="cross_entropy",
+        chain="softmax({z}) - {y}",
+        result="{a} - {y}",
+        source="{a} - {y}",
+        gradient=lambda z, y: stable_softmax(z, axis=-1) - y,
+        why="L = -sum_k y_k log a_k with a = softmax(z) and sum_k y_k = 1: dL/dz_j = a_j - y_j",
     ),
 )
 
