@@ -10,7 +10,20 @@ from ..node import ArrayLike, Node
 from ..op import Op
 
 
-class Concatenate(Op):
+class _Join(Op):
+    """Shared by concatenate and stack: the axis, and d(out)/d(each input) = 1."""
+
+    formulas = ("1",)  # for each input (see local_derivative)
+    broadcasts = False
+
+    def __init__(self, axis: int = 0):
+        self.axis = _int_axis(axis, self.name)
+
+    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
+        return "1"
+
+
+class Concatenate(_Join):
     """out = [x1, x2, ...] joined along ``axis``;  dL/dxi = the slice of g where xi went.
 
     (Concatenate, Stack and Index have no codegen templates: their inputs are any number of
@@ -18,15 +31,6 @@ class Concatenate(Op):
     """
 
     name, symbol = "concatenate", "concat"
-    broadcasts = False
-
-    def __init__(self, axis: int = 0):
-        self.axis = _int_axis(axis, self.name)
-
-    formulas = ("1",)  # for each input (see local_derivative)
-
-    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return "1"
 
     def forward(self, *xs):
         out = np.concatenate(xs, axis=self.axis)  # (numpy checks the shapes and the axis)
@@ -37,19 +41,10 @@ class Concatenate(Op):
         return tuple(np.split(g, self.ends[:-1], axis=self.axis))
 
 
-class Stack(Op):
+class Stack(_Join):
     """out = [x1, x2, ...] stacked along a new ``axis``;  dL/dxi = g taken at i along that axis."""
 
     name, symbol = "stack", "stack"
-    broadcasts = False
-
-    def __init__(self, axis: int = 0):
-        self.axis = _int_axis(axis, self.name)
-
-    formulas = ("1",)  # for each input (see local_derivative)
-
-    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return "1"
 
     def forward(self, *xs):
         self.count = len(xs)

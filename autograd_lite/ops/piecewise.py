@@ -27,52 +27,47 @@ class Abs(Op):
         return (g * np.sign(self.x),)
 
 
-class Maximum(Op):
+class _Pick(Op):
+    """Shared by maximum and minimum: the input that ``wins`` takes g, a tie halves it."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return self.pick(x, y)
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        x_wins, tie = self.wins(self.x, self.y), self.x == self.y
+        gx = g * (x_wins + 0.5 * tie) if need_x else None
+        gy = g * ((~x_wins & ~tie) + 0.5 * tie) if need_y else None
+        return gx, gy
+
+
+class Maximum(_Pick):
     """out = max(x, y), elementwise;  dout/dx = [x > y] + [x = y]/2, dout/dy = [y > x] + [x = y]/2.
     """
 
     name, symbol = "maximum", "max"
     formulas = ("[{x}>{y}]", "[{y}>{x}]")
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
     source = "np.maximum({x}, {y})"
     grad_sources = (
         "{g} * (({x} > {y}) + 0.5 * ({x} == {y}))",
         "{g} * (({y} > {x}) + 0.5 * ({x} == {y}))",
     )
 
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return np.maximum(x, y)
 
-    def backward(self, g):
-        return _split(g, self.x > self.y, self.x == self.y, self.needs_input_grad)
-
-
-class Minimum(Op):
+class Minimum(_Pick):
     """out = min(x, y), elementwise;  dout/dx = [x < y] + [x = y]/2, dout/dy = [y < x] + [x = y]/2.
     """
 
     name, symbol = "minimum", "min"
     formulas = ("[{x}<{y}]", "[{y}<{x}]")
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
     source = "np.minimum({x}, {y})"
     grad_sources = (
         "{g} * (({x} < {y}) + 0.5 * ({x} == {y}))",
         "{g} * (({y} < {x}) + 0.5 * ({x} == {y}))",
     )
-
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return np.minimum(x, y)
-
-    def backward(self, g):
-        return _split(g, self.x < self.y, self.x == self.y, self.needs_input_grad)
-
-
-def _split(g, x_wins, tie, needs):
-    """g to the input that won, half of it to each where they tie."""
-    tie_half = 0.5 * tie
-    gx = g * (x_wins + tie_half) if needs[0] else None
-    gy = g * ((~x_wins & ~tie) + tie_half) if needs[1] else None
-    return gx, gy
 
 
 class Clip(Op):
