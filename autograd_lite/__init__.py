@@ -2,6 +2,8 @@
 
 from . import logistic, viz
 from .anomaly import detect_anomaly
+from .codegen import Program, codegen
+from .codegen import compile as compile  # noqa: A004 (ag.compile, as torch.compile; not in __all__)
 from .errors import AnomalyError, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
 from .node import Node
@@ -37,17 +39,19 @@ from .params import zero_grad
 
 __version__ = "0.1.0"
 
-# sum, abs, max and min are reachable as ag.sum etc. but left out of __all__, so that
+# sum, abs, max, min and compile are reachable as ag.sum etc. but left out of __all__, so that
 # `from autograd_lite import *` does not shadow the built-ins.
 __all__ = [
     "AnomalyError",
     "GradcheckReport",
     "Node",
     "Op",
+    "Program",
     "ShapeError",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "clip",
+    "codegen",
     "concatenate",
     "cross_entropy",
     "detect_anomaly",

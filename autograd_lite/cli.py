@@ -123,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="draw the graph into DIR (PNG, SVG and the backprop steps)",
     )
+    lesson.add_argument(
+        "--code",
+        nargs="?",
+        const="-",
+        type=str,
+        metavar="FILE",
+        help="print the Python code the engine generates for the lesson's graph (forward and "
+        "backward); with FILE, write it there as a module that runs on its own",
+    )
     lesson.set_defaults(run=run_lesson)
 
     train = commands.add_parser(
@@ -169,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="write loss_curve.png (and decision_boundary.png for 2 features)",
+    )
+    train.add_argument(
+        "--compiled",
+        action="store_true",
+        help="run each iteration as generated code (ag.compile): the same losses, faster",
     )
     train.set_defaults(run=run_train)
     return parser
@@ -228,6 +242,23 @@ def run_lesson(args: argparse.Namespace) -> None:
     if args.out is not None:
         nodes["L"].backward()
         _render_lesson(nodes["L"], args.out)
+    if args.code is not None:
+        _lesson_code(nodes["L"], args.code)
+
+
+def _lesson_code(loss_node, where: str) -> None:
+    """The lesson's generated code (ag.codegen): printed, or written as a module to run."""
+    from .codegen import codegen
+
+    program = codegen(loss_node, name="lesson")
+    print()
+    if where == "-":
+        print("The code the engine generates from this graph (ag.codegen):")
+        print()
+        print(program.source, end="")
+        return
+    path = program.write(where)
+    print(f"The generated code is in {path} (run it: python {path})")
 
 
 def _render_lesson(loss_node, out: Path) -> None:
@@ -326,7 +357,15 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace)
             if iteration % 50 == 0:
                 bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
 
-        return logistic.train(X, Y, args.alpha, args.iterations, loss=args.loss, on_iteration=step)
+        return logistic.train(
+            X,
+            Y,
+            args.alpha,
+            args.iterations,
+            loss=args.loss,
+            on_iteration=step,
+            compiled=args.compiled,
+        )
 
 
 def _checkpoints(iterations: int, count: int = 5) -> list[int]:

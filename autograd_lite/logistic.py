@@ -254,13 +254,16 @@ def train(
     b: float = 0.0,
     loss: LossKind = "lesson",
     on_iteration: Callable[[int, float], None] | None = None,
+    compiled: bool = False,
 ) -> History:
     """Gradient descent with autodiff gradients: each iteration  w -= alpha dw,  b -= alpha db.
 
     Starts from ``w`` (default zeros) and ``b``. ``on_iteration(iteration, loss)`` is called after
     every iteration (for a progress bar). At the first and last iteration the autodiff gradient
     is compared with the closed form (kept in ``History.gradient_checks``). A NaN or infinite
-    loss stops the run with TrainingDivergedError, naming the iteration.
+    loss stops the run with TrainingDivergedError, naming the iteration. ``compiled``: each
+    iteration runs the code ``ag.compile`` generates for the loss and its gradients (the same
+    numbers, no graph built per iteration).
     """
     X, Y = check_data(X, Y)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
@@ -284,14 +287,20 @@ def train(
     # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
     # warnings would only repeat it less clearly.
     with np.errstate(over="ignore", invalid="ignore"):
+        step = _compiled_loss(data, labels, loss) if compiled else None
         for it in range(1, iterations + 1):
-            z = logits(data, weights, bias)
-            _stop_if_diverged(it, alpha, z.value, "the logits z = X @ w + b")
-            loss_node = loss_of_logits(z, labels, loss)["L"]
-            value = float(loss_node.value)
-            _stop_if_diverged(it, alpha, value, "the loss")
+            if step is None:
+                z = logits(data, weights, bias)
+                _stop_if_diverged(it, alpha, z.value, "the logits z = X @ w + b")
+                loss_node = loss_of_logits(z, labels, loss)["L"]
+                value = float(loss_node.value)
+                _stop_if_diverged(it, alpha, value, "the loss")
+                loss_node.backward()
+            else:  # a NaN or infinite z makes the loss NaN or infinite too
+                value, (weights.grad, bias.grad) = step(weights, bias)
+                value = float(value)
+                _stop_if_diverged(it, alpha, value, "the loss (or the logits z = X @ w + b)")
             losses[it - 1] = value
-            loss_node.backward()
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, weights, bias)))
             weights.value = weights.value - alpha * weights.grad
@@ -307,6 +316,16 @@ def train(
         loss_kind=loss,
         gradient_checks=tuple(checks),
     )
+
+
+def _compiled_loss(data: Node, labels: Node, loss: LossKind):
+    """The training loss of (w, b) as generated code (ag.compile); data and labels baked in."""
+    from .codegen import compile as compile_step
+
+    def loss_of(w: Node, b: Node) -> Node:
+        return loss_of_logits(logits(data, w, b), labels, loss)["L"]
+
+    return compile_step(loss_of)
 
 
 def _stop_if_diverged(iteration: int, alpha: float, values, what: str) -> None:

@@ -13,6 +13,10 @@ _float64 = np.float64  # the type of a scalar graph's values, tested for on ever
 _ONE = np.float64(1.0)
 ArrayLike = Any  # a number, a (nested) list of numbers, an ndarray or a numpy scalar
 
+# True while ag.compile traces a function: a Node's value then stands for any value of its shape,
+# so turning it into a Python number (float(), bool()) would bake one value into the program.
+_tracing = False
+
 # Every node gets the next number when it is made. A node is always made after the nodes it is
 # computed from, so handling higher numbers first is a topological order for backward().
 creation_number = itertools.count()
@@ -117,6 +121,8 @@ class Node:
         return self.op is None
 
     def __float__(self) -> float:
+        if _tracing:
+            raise _traced_to_python(self, "float()")
         if self.value.size != 1:
             raise TypeError(f"float() of a Node of shape {self.shape}: it holds {self.size} values")
         return float(self.value.item())
@@ -252,6 +258,8 @@ class Node:
 
     def item(self) -> float:
         """The one number this node holds, as a Python float."""
+        if _tracing:
+            raise _traced_to_python(self, ".item()")
         if self.value.size != 1:
             raise ValueError(f"item() of a Node of shape {self.shape}: it holds {self.size} values")
         return self.value.item()
@@ -278,6 +286,8 @@ class Node:
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
+        if _tracing:
+            raise _traced_to_python(self, "bool()")
         if self.value.size != 1:
             raise ValueError(
                 f"the truth value of a Node of shape {self.shape} ({self.size} values) is "
@@ -518,6 +528,13 @@ def _one_per_input(grads: Any, node: Node) -> tuple:
             f"{len(node.parents)} input(s); return a tuple with one per input (None where unused)"
         )
     return grads
+
+
+def _traced_to_python(node: Node, what: str) -> TypeError:
+    return TypeError(
+        f"{what} of a Node ({node.name or 'unnamed'}) while ag.compile traces: its value would be "
+        "baked into the program; keep it a Node (control flow on values is not traced)"
+    )
 
 
 def _summary(value: np.ndarray) -> str:

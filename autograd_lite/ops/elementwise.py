@@ -14,6 +14,7 @@ class Exp(Op):
     """out = e^x;  dout/dx = e^x = out."""
 
     name, symbol, formulas = "exp", "exp", ("exp({x})",)
+    source, grad_sources = "{lib}.exp({x})", ("{g} * {out}",)
 
     def forward(self, x):
         self.out = np.exp(x)
@@ -27,6 +28,7 @@ class Log(Op):
     """out = ln x;  dout/dx = 1/x."""
 
     name, symbol, formulas = "log", "log", ("1/{x}",)
+    source, grad_sources = "{lib}.log({x})", ("{g} / {x}",)
 
     def forward(self, x):
         self.x = x
@@ -40,6 +42,7 @@ class Sigmoid(Op):
     """out = a = 1 / (1 + e^-z);  da/dz = a(1 - a)."""
 
     name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
+    source, grad_sources = "sigmoid({x})", ("{g} * ({out} * (1.0 - {out}))",)
 
     def forward(self, z):
         if type(z) is np.float64:  # a scalar graph's hot path: Python floats, no numpy overhead
@@ -61,6 +64,7 @@ class Tanh(Op):
     """out = tanh x;  dout/dx = 1 - out^2."""
 
     name, symbol, formulas = "tanh", "tanh", ("1-{out}^2",)
+    source, grad_sources = "{lib}.tanh({x})", ("{g} * (1.0 - {out} * {out})",)
 
     def forward(self, x):
         self.out = np.tanh(x)
@@ -74,6 +78,8 @@ class ReLU(Op):
     """out = max(x, 0);  dout/dx = 1 where x > 0, else 0."""
 
     name, symbol, formulas = "relu", "relu", ("[{x}>0]",)
+    source, grad_sources = "np.maximum({x}, 0)", ("{g} * ({x} > 0)",)
+    scalar_source, scalar_grad_sources = "max({x}, 0.0)", ("{g} if {x} > 0.0 else 0.0",)
 
     def forward(self, x):
         self.x = x

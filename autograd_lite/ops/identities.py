@@ -14,7 +14,9 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
 - ``result``: the simplified gradient of one element's loss with respect to ``{z}``
   (``{a} - {y}``); a reduction's 1/m comes on top, as for any loss;
 - ``source``: ``result`` as a Python expression for codegen (numpy and Python floats alike);
-- ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a).
+- ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a);
+- ``loss_source``: the outer op's loss of one element as a Python expression of ``{z}`` and
+  ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Identity:
     source: str
     gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
     why: str
+    loss_source: str = ""
 
     def text(self, template: str, **names: str) -> str:
         """One of this entry's texts with the graph's names filled in (z, a, y, da by default)."""
@@ -60,6 +63,7 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=lambda z, y: _sigmoid(z) - y,
         why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
+        loss_source="bce_logits({z}, {y})",
     ),
     Identity(
         inner=None,
@@ -69,6 +73,7 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=lambda z, y: _sigmoid(z) - y,
         why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
+        loss_source="bce_logits({z}, {y})",
     ),
     Identity(
         inner=None,

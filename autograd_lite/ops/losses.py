@@ -77,6 +77,11 @@ class BinaryCrossEntropy(_Loss):
 
     name, symbol = "binary_cross_entropy", "L(a,y)"
     formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
+    source = "-{y} * log_clamped({x}) - (1.0 - {y}) * log1m_clamped({x})"  # per element
+    grad_sources = (
+        "{g} * (-{y} / floored({x}) + (1.0 - {y}) / floored(1.0 - {x}))",
+        "{g} * (log1m_clamped({x}) - log_clamped({x}))",
+    )
 
     def forward(self, a, y):
         if type(a) is np.float64 and type(y) is np.float64:
@@ -138,6 +143,8 @@ class BinaryCrossEntropyWithLogits(_Loss):
 
     name, symbol = "binary_cross_entropy_with_logits", "L(z,y)"
     formulas = ("sigmoid({x}) - {y}", "-{x}")
+    source = "bce_logits({x}, {y})"  # per element: log(1 + e^z) - z y
+    grad_sources = ("{g} * (sigmoid({x}) - {y})", "-{g} * {x}")
 
     def forward(self, z, y):
         _check_labels(y, z, self.name)
