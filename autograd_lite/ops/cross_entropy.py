@@ -21,9 +21,18 @@ class CrossEntropy(_Loss):
 
     name, symbol = "cross_entropy", "CE(z,y)"
     formulas = ("softmax({x}) - {y}", "-log_softmax({x})")
-    source = "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"  # per example (one-hot y)
-    grad_sources = ("{g}[..., None] * (softmax({x}, axis=-1) - {y})", None)
     broadcasts = False
+
+    # Codegen templates for one-hot labels, per example; labels given as class indices are
+    # turned into one-hot rows by forward, so that case is called through forward and backward.
+    @property
+    def source(self) -> str | None:
+        return None if self.indices else "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"
+
+    @property
+    def grad_sources(self) -> tuple[str, str]:
+        g = "{g}[..., None]" if self.reduction == "none" else "{g}"  # one g per example
+        return (f"{g} * (softmax({{x}}, axis=-1) - {{y}})", f"-{g} * log_softmax({{x}}, axis=-1)")
 
     def forward(self, z, y):
         if np.ndim(z) not in (1, 2):
@@ -38,7 +47,8 @@ class CrossEntropy(_Loss):
     def _one_hot(self, y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """The labels as rows of class probabilities (m, k), with a clear error for bad ones."""
         k = shape[-1]
-        if y.shape == shape[:-1]:  # class indices
+        self.indices = y.shape == shape[:-1]
+        if self.indices:
             if self.needs_input_grad[1]:
                 raise TypeError(f"{self.name}: class indices have no gradient; pass a constant")
             if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):

@@ -74,8 +74,6 @@ class Clip(Op):
     """out = min(max(x, low), high);  dout/dx = 1 where low <= x <= high, else 0."""
 
     name, symbol, formulas = "clip", "clip", ("[low<={x}<=high]",)
-    source = "np.clip({x}, {op.low}, {op.high})"
-    grad_sources = ("{g} * (({x} >= {op.low}) & ({x} <= {op.high}))",)
 
     def __init__(self, low: float | None = None, high: float | None = None):
         if low is None and high is None:
@@ -85,8 +83,33 @@ class Clip(Op):
         if self.low > self.high:
             raise ValueError(f"clip: low = {low} is above high = {high}")
 
+    @property
+    def source(self) -> str:
+        low, high = (None if np.isinf(v) else v for v in (self.low, self.high))
+        return f"np.clip({{x}}, {low!r}, {high!r})"
+
+    @property
+    def grad_sources(self) -> tuple[str]:
+        tests = self._tests()
+        inside = tests[0] if len(tests) == 1 else " & ".join(f"({t})" for t in tests)
+        return (f"{{g}} * ({inside})",)
+
+    @property
+    def scalar_source(self) -> str:
+        text = "{x}" if np.isinf(self.low) else f"max({{x}}, {self.low!r})"
+        return text if np.isinf(self.high) else f"min({text}, {self.high!r})"
+
+    @property
+    def scalar_grad_sources(self) -> tuple[str]:
+        return (f"({{g}} if {' and '.join(self._tests())} else 0.0)",)
+
+    def _tests(self) -> list[str]:
+        """low <= x <= high as code, the open ends left out."""
+        tests = [] if np.isinf(self.low) else [f"{{x}} >= {self.low!r}"]
+        return tests + ([] if np.isinf(self.high) else [f"{{x}} <= {self.high!r}"])
+
     def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return f"[{self.low:g}<={x}<={self.high:g}]"
+        return "[" + " and ".join(t.format(x=x) for t in self._tests()) + "]"
 
     def forward(self, x):
         self.x = x

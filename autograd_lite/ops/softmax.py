@@ -9,6 +9,7 @@ from ..op import Op
 from .joining import _int_axis
 
 
+# (codegen/helpers.py holds the same two functions as text, for the generated code)
 def stable_log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(z) = (z - max z) - log sum e^(z - max z): every exponent is <= 0, no overflow."""
     shifted = z - np.max(z, axis=axis, keepdims=True)
