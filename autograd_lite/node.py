@@ -469,7 +469,14 @@ class Node:
 
 def _check_versions(node: Node) -> None:
     """Refuse to differentiate an op whose input was changed in place after the op used it:
-    its backward would mix the old values it saved with the new ones (as PyTorch refuses)."""
+    its backward would mix the old values it saved with the new ones (as PyTorch refuses).
+    The node itself too: an op may have saved its output (exp, sigmoid, tanh)."""
+    if node.version:
+        raise RuntimeError(
+            f"backward through {node.op.name}: its output ({node.name or repr(node)}) was "
+            f"changed in place after it was computed (it is now at version {node.version}); "
+            "compute the forward pass again after the update"
+        )
     for i, parent in enumerate(node.parents):
         if parent.version and parent._changed_at > node.number:
             raise RuntimeError(

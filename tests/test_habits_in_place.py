@@ -125,3 +125,12 @@ def test_data_assignment_after_use_is_caught():
     w.data = np.array([0.0, 0.0])
     with pytest.raises(RuntimeError, match=r"backward through exp: its input 0 \(w\)"):
         loss.backward()
+
+
+def test_an_op_node_changed_after_it_was_computed_is_caught():
+    w = ag.Node(np.array([1.0, 2.0]), requires_grad=True)
+    a = ag.exp(w)  # exp saves its output for backward
+    a.name = "a"
+    a.data += 1.0  # numpy writes into the very array exp saved
+    with pytest.raises(RuntimeError, match=r"backward through exp: its output \(a\) was changed"):
+        ag.sum(a).backward()
