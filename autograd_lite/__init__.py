@@ -4,7 +4,7 @@ from . import logistic, viz
 from .anomaly import detect_anomaly
 from .codegen import Program, codegen
 from .codegen import compile as compile  # noqa: A004 (ag.compile, as torch.compile; not in __all__)
-from .errors import AnomalyError, ShapeError
+from .errors import AnomalyError, ClampedLossWarning, ShapeError
 from .gradcheck import GradcheckReport, gradcheck
 from .node import Node
 from .op import Op, no_grad
@@ -43,6 +43,7 @@ __version__ = "0.1.0"
 # `from autograd_lite import *` does not shadow the built-ins.
 __all__ = [
     "AnomalyError",
+    "ClampedLossWarning",
     "GradcheckReport",
     "Node",
     "Op",

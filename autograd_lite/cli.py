@@ -10,11 +10,13 @@ on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -279,7 +281,7 @@ def _render_lesson(loss_node, out: Path) -> None:
 
 def _number(value: float) -> str:
     """A number as it would be written inside a formula: negatives in parentheses."""
-    return f"({value:g})" if value < 0 else f"{value:g}"
+    return f"({value:g})" if value < 0 else f"{value + 0.0:g}"  # (+ 0.0: -0 is shown as 0)
 
 
 def _vector(values: Sequence[float]) -> str:
@@ -305,7 +307,8 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
-    history = _train_with_progress(X, Y, args)
+    with _warnings_as_lines("train"):
+        history = _train_with_progress(X, Y, args)
     width = len(str(history.iterations))
     for it in _checkpoints(history.iterations):
         print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
@@ -366,6 +369,21 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace)
             on_iteration=step,
             compiled=args.compiled,
         )
+
+
+@contextlib.contextmanager
+def _warnings_as_lines(command: str) -> Iterator[None]:
+    """Inside, each warning (a rising loss, a clamped loss) is one line on stderr, as errors are,
+    instead of Python's file:line form that quotes a line of the package's own source."""
+
+    def show(message, category, *_args, **_kwargs) -> None:
+        text = " ".join(str(message).split())
+        print(f"autograd-lite {command}: warning: {text}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
 
 
 def _checkpoints(iterations: int, count: int = 5) -> list[int]:

@@ -424,10 +424,9 @@ class Node:
             return _ONE  # a scalar loss, the common case (numpy scalars are immutable: shared)
         where = f"backward() on {self.name or 'this node'}"
         if not self.requires_grad:
-            raise RuntimeError(
-                f"{where}: it does not require a gradient; none of the nodes it was computed "
-                "from was created with requires_grad=True (or it was computed inside no_grad())"
-            )
+            from .op import why_no_gradient  # (op.py imports this module)
+
+            raise RuntimeError(f"{where}: {why_no_gradient(self)}")
         if grad is None:
             if self.size != 1:
                 raise RuntimeError(
