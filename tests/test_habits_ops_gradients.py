@@ -181,3 +181,41 @@ def test_the_elementwise_methods(x):
         np.testing.assert_allclose(getattr(ag.Node(x), method)().value,
                                    getattr(ag, method)(x).value)
     check(lambda n: (n - 1.0).relu(), x + np.where(np.abs(x - 1.0) < 0.01, 0.05, 0.0))
+
+
+def test_torch_agrees_on_values_and_gradients_kinks_included():
+    torch = pytest.importorskip("torch", reason="torch is not installed: checked against finite "
+                                                "differences and closed forms above")
+    x = np.array([[-1.0, 0.0, 1.0, 2.0], [0.5, 0.5, -3.0, 1.0]])  # zeros, ties, clip ends
+    y = np.array([[-1.0, 1.0, 1.0, 0.0], [0.5, 2.0, -4.0, 1.0]])
+    index = [1, 1, 0]
+    cases = {
+        "abs": (lambda a, b, lib: lib.abs(a)),
+        "sqrt": (lambda a, b, lib: (a * a + 1.0).sqrt()),
+        "maximum": (lambda a, b, lib: lib.maximum(a, b)),
+        "minimum": (lambda a, b, lib: lib.minimum(a, b)),
+        "clip": (lambda a, b, lib: a.clip(-1.0, 1.0) if lib is ag else a.clamp(-1.0, 1.0)),
+        "where": (lambda a, b, lib: lib.where(
+            (x > 0) if lib is ag else torch.tensor(x > 0), a, b)),
+        "index": (lambda a, b, lib: a[index] * 1.0),
+        "concatenate": (lambda a, b, lib: (ag.concatenate([a, b], axis=1) if lib is ag
+                                           else torch.cat([a, b], dim=1))[:, ::2]),
+        "stack": (lambda a, b, lib: (ag.stack([a, b], axis=1) if lib is ag
+                                     else torch.stack([a, b], dim=1))[:, 0]),
+        "log_softmax": (lambda a, b, lib: ag.log_softmax(a, axis=0) if lib is ag
+                        else torch.log_softmax(a, dim=0)),
+    }
+    for name, fn in cases.items():
+        a, b = ag.Node(x, requires_grad=True), ag.Node(y, requires_grad=True)
+        out = fn(a, b, ag)
+        w = np.arange(1.0, out.size + 1.0).reshape(out.shape)
+        ag.sum(out * w).backward()
+        ta = torch.tensor(x, requires_grad=True)
+        tb = torch.tensor(y, requires_grad=True)
+        tout = fn(ta, tb, torch)
+        (tout * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(out.value, tout.detach().numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-12, err_msg=name)
+        tb_grad = np.zeros_like(y) if tb.grad is None else tb.grad.numpy()
+        b_grad = np.zeros_like(y) if b.grad is None else b.grad
+        np.testing.assert_allclose(b_grad, tb_grad, rtol=1e-12, err_msg=name)
