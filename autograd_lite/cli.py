@@ -126,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw the graph into DIR (PNG, SVG and the backprop steps)",
     )
     lesson.add_argument(
+        "--view",
+        choices=("named", "ops"),
+        default="named",
+        help="the pictures: named (the lesson's figure: z, a and L, default) or ops (one box "
+        "per operation)",
+    )
+    lesson.add_argument(
         "--code",
         nargs="?",
         const="-",
@@ -221,7 +228,8 @@ def run_lesson(args: argparse.Namespace) -> None:
     print(f"The lesson's example: x = {_vector(x)}, w = {_vector(w)}, b = {b:g}, y = {y:g}")
     print()
     print("Forward pass")
-    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {z:.6f}")
+    shown_z = float(viz.shown_value(nodes["z"]))  # 0.5*1 - 0.3*2 + 0.1 is 0, not 2.8e-17
+    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {shown_z:.6f}")
     print(f"  a = sigmoid(z) = 1 / (1 + e^-z) = {a:.6f}")
     print(f"  L = -(y log a + (1-y) log(1-a)) = {loss:.6f}")
     print()
@@ -243,7 +251,7 @@ def run_lesson(args: argparse.Namespace) -> None:
 
     if args.out is not None:
         nodes["L"].backward()
-        _render_lesson(nodes["L"], args.out)
+        _render_lesson(nodes["L"], args.out, args.view)
     if args.code is not None:
         _lesson_code(nodes["L"], args.code)
 
@@ -263,14 +271,15 @@ def _lesson_code(loss_node, where: str) -> None:
     print(f"The generated code is in {path} (run it: python {path})")
 
 
-def _render_lesson(loss_node, out: Path) -> None:
-    """The lesson graph as PNG and SVG, and back-propagation frame by frame (ag.viz)."""
+def _render_lesson(loss_node, out: Path, view: str = "named") -> None:
+    """The lesson graph as PNG and SVG, and back-propagation frame by frame (ag.viz), in the
+    named view (the lesson's figure) or one box per op."""
     print()
     try:
         paths = [
-            viz.render(loss_node, out / "lesson_graph.png"),
-            viz.render(loss_node, out / "lesson_graph.svg"),
-            viz.render_steps(loss_node, out / "steps"),
+            viz.render(loss_node, out / "lesson_graph.png", view=view),
+            viz.render(loss_node, out / "lesson_graph.svg", view=view),
+            viz.render_steps(loss_node, out / "steps", view=view),
         ]
     except (viz.RenderError, viz.RendererNotFoundError) as err:
         raise CannotFinishError(f"cannot draw the graph: {err}") from None

@@ -129,10 +129,11 @@ def vectorised_graph(
     b: Node | ArrayLike,
     loss: LossKind = "lesson",
 ) -> dict[str, Node]:
-    """The model over m examples: ``z = X @ w + b``, and L the loss averaged over the m rows.
+    """The model over m examples: ``Z = X @ w + b``, and L the loss averaged over the m rows.
 
-    ``loss="lesson"``: ``a = sigmoid(z)``, ``L = mean(-(y log a + (1-y) log(1-a)))``.
-    ``loss="fused"``: the same L from z directly (stable for any z; the graph has no ``a``).
+    ``loss="lesson"``: ``A = sigmoid(Z)``, ``L = mean(-(Y log A + (1-Y) log(1-A)))``.
+    ``loss="fused"``: the same L from Z directly (stable for any Z; the graph has no ``A``).
+    The nodes are named (and keyed) X, Y, w, b, Z, A, L.
     Plain arrays become Nodes; w and b become parameters unless given as Nodes.
     """
     nodes = {
@@ -141,8 +142,13 @@ def vectorised_graph(
         "w": w if isinstance(w, Node) else Node(w, name="w", requires_grad=True),
         "b": b if isinstance(b, Node) else Node(b, name="b", requires_grad=True),
     }
-    nodes["z"] = logits(nodes["X"], nodes["w"], nodes["b"])
-    nodes.update(loss_of_logits(nodes["z"], nodes["Y"], loss))
+    nodes["Z"] = logits(nodes["X"], nodes["w"], nodes["b"])
+    nodes["Z"].name = "Z"  # capitals, as the lesson writes the m examples' columns
+    loss_nodes = loss_of_logits(nodes["Z"], nodes["Y"], loss)
+    if "a" in loss_nodes:
+        nodes["A"] = loss_nodes["a"]
+        nodes["A"].name = "A"
+    nodes["L"] = loss_nodes["L"]
     return nodes
 
 
@@ -538,7 +544,7 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
     nodes = vectorised_graph(X, Y, w, b, "lesson")
     nodes["L"].backward()
     closed = closed_form_grads(X, Y, w, b)
-    z = nodes["z"].value
+    z = nodes["Z"].value
 
     def loss_of_z(zv):  # the same L, stably from z (see _compare_single)
         return binary_cross_entropy_with_logits(zv, Y).value
@@ -547,16 +553,16 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
         GradientRow(
             "da",
             "(-y/a + (1-y)/(1-a)) / m",
-            nodes["a"].grad,
+            nodes["A"].grad,
             _lesson_da(z, Y) / m,
             _numeric_da(z, Y, eps) / m,
         ),
         GradientRow(
             "dz",
             "(a - y) / m",
-            nodes["z"].grad,
+            nodes["Z"].grad,
             closed.dz / m,
-            finite_difference(loss_of_z, nodes["z"].value, eps),
+            finite_difference(loss_of_z, nodes["Z"].value, eps),
         ),
         GradientRow(
             "dw",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from heapq import heappop, heappush
 from typing import Any
@@ -20,6 +22,11 @@ _tracing = False
 # Every node gets the next number when it is made. A node is always made after the nodes it is
 # computed from, so handling higher numbers first is a topological order for backward().
 creation_number = itertools.count()
+
+# The last few nodes backward() started from (weak: they do not keep a graph alive). The
+# pictures label a gradient by the node it is the derivative of: drawing z after L.backward()
+# shows dL/dz, and only this record says which L that was.
+backward_roots: deque[weakref.ref[Node]] = deque(maxlen=8)
 
 
 def as_array(value: ArrayLike, what: str = "Node") -> np.ndarray | np.generic:
@@ -385,6 +392,7 @@ class Node:
         Leaves pass nothing on: they take their summed gradients after the last op node.
         """
         pending = {self: self._seed(grad)}  # node -> its gradient summed over its users
+        backward_roots.append(weakref.ref(self))
         waiting = [(-self.number, self)] if self.op is not None else []  # a heap of op nodes
         while waiting:
             node = heappop(waiting)[1]  # the newest op node waiting: all its users are done
