@@ -13,14 +13,11 @@ from ..op import Op
 class _Join(Op):
     """Shared by concatenate and stack: the axis, and d(out)/d(each input) = 1."""
 
-    formulas = ("1",)  # for each input (see local_derivative)
+    formulas = ("1",)  # the same for each input: forward sets one per input on the op
     broadcasts = False
 
     def __init__(self, axis: int = 0):
         self.axis = _int_axis(axis, self.name)
-
-    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return "1"
 
 
 class Concatenate(_Join):
@@ -33,6 +30,7 @@ class Concatenate(_Join):
     name, symbol = "concatenate", "concat"
 
     def forward(self, *xs):
+        self.formulas = ("1",) * len(xs)
         out = np.concatenate(xs, axis=self.axis)  # (numpy checks the shapes and the axis)
         self.ends = np.cumsum([np.shape(x)[self.axis] for x in xs])
         return out
@@ -47,6 +45,7 @@ class Stack(_Join):
     name, symbol = "stack", "stack"
 
     def forward(self, *xs):
+        self.formulas = ("1",) * len(xs)
         self.count = len(xs)
         return np.stack(xs, axis=self.axis)
 

@@ -82,6 +82,7 @@ class Clip(Op):
         self.high = np.inf if high is None else float(high)
         if self.low > self.high:
             raise ValueError(f"clip: low = {low} is above high = {high}")
+        self.formulas = ("[" + " and ".join(t.replace(" ", "") for t in self._tests()) + "]",)
 
     @property
     def source(self) -> str:
@@ -107,9 +108,6 @@ class Clip(Op):
         """low <= x <= high as code, the open ends left out."""
         tests = [] if np.isinf(self.low) else [f"{{x}} >= {self.low!r}"]
         return tests + ([] if np.isinf(self.high) else [f"{{x}} <= {self.high!r}"])
-
-    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return "[" + " and ".join(t.format(x=x) for t in self._tests()) + "]"
 
     def forward(self, x):
         self.x = x
