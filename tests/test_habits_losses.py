@@ -44,6 +44,13 @@ def test_cross_entropy_is_the_log_softmax_nll_and_the_identity_table_knows_it():
     np.testing.assert_allclose(ag.cross_entropy(z, [0, 1]).value, picked.mean(), rtol=1e-15)
     entry = identities.find(None, "cross_entropy")
     assert entry.text(entry.chain) == "softmax(z) - y" and entry.text(entry.result) == "a - y"
+    big = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0], [0.3, -0.2, 0.1]])
+    one_hot = np.eye(3)[[0, 1, 2]]
+    np.testing.assert_allclose(entry.gradient(big, one_hot), softmax_by_hand(big) - one_hot,
+                               atol=1e-15)
+    w = ag.Node(big, requires_grad=True)
+    ag.cross_entropy(w, one_hot, reduction="sum").backward()  # the op takes it from the table
+    np.testing.assert_array_equal(w.grad, entry.gradient(big, one_hot))
 
 
 @pytest.mark.parametrize("size", [1000.0, 1e6, 1e300])
