@@ -84,7 +84,7 @@ class Node(Habits):
         "name",
         "requires_grad",
         "number",
-        "version",
+        "_version",  # (left unset until the first in-place change: see version)
         "_changed_at",
         "__weakref__",
     )
@@ -106,7 +106,6 @@ class Node(Habits):
         self.name = name
         self.requires_grad = True if requires_grad else False  # (bool() costs a call)
         self.number = next(creation_number)  # made after its parents: see backward()
-        self.version = 0  # bumped by each in-place change (see _update_in_place)
 
     # -- what it is -------------------------------------------------------------------------
     @property
@@ -245,11 +244,18 @@ class Node(Habits):
         self._bump_version()
         return self
 
+    @property
+    def version(self) -> int:
+        """How many times the value was changed in place (as PyTorch's ``_version``)."""
+        try:
+            return self._version
+        except AttributeError:  # never changed: nodes are made without it, at no cost
+            return 0
+
     def _bump_version(self) -> None:
-        global _changed_in_place
-        self.version += 1
-        self._changed_at = next(creation_number)  # ops made before this saw the older value
-        _changed_in_place = True
+        global _last_change
+        self._version = self.version + 1
+        self._changed_at = _last_change = next(creation_number)  # ops made before saw the old
 
     # -- gradients ------------------------------------------------------------------------------
     def backward(self, grad: ArrayLike | None = None) -> None:
@@ -267,7 +273,7 @@ class Node(Habits):
         while waiting:
             node = heappop(waiting)[1]  # the newest op node waiting: all its users are done
             node_grad = pending.pop(node)
-            if _changed_in_place:  # (False until some node is changed in place: no cost before)
+            if node.number < _last_change:  # made before some in-place change: check (rare)
                 _check_versions(node)
             node.grad = node_grad if node.grad is None else node.grad + node_grad
             op = node.op
@@ -414,7 +420,9 @@ def _summary(value: np.ndarray) -> str:
     ).replace("\n", "")
 
 
-_changed_in_place = False  # set by the first in-place change; backward then checks versions
+# The creation number of the latest in-place change. A node made after it cannot have seen an
+# older version of anything, so backward checks versions only for nodes made before it.
+_last_change = -1
 
 # Imported last: these modules build Nodes, and Node's operators call them.
 from . import anomaly as _anomaly  # noqa: E402

@@ -134,3 +134,25 @@ def test_an_op_node_changed_after_it_was_computed_is_caught():
     a.data += 1.0  # numpy writes into the very array exp saved
     with pytest.raises(RuntimeError, match=r"backward through exp: its output \(a\) was changed"):
         ag.sum(a).backward()
+
+
+def test_backward_checks_versions_only_for_nodes_made_before_an_in_place_change(monkeypatch):
+    import autograd_lite.node as node_module
+
+    checked = []
+    real_check = node_module._check_versions
+    def counting_check(n):
+        checked.append(n)
+        real_check(n)
+
+    monkeypatch.setattr(node_module, "_check_versions", counting_check)
+    w = ag.Node(np.ones(3), requires_grad=True)
+    old = ag.sum(w * 2.0)
+    with ag.no_grad():
+        w -= 0.5
+    new = ag.sum(w * 2.0)  # the next step's graph, made after the update: nothing to check
+    new.backward()
+    assert checked == []
+    with pytest.raises(RuntimeError, match="changed in place"):
+        old.backward()
+    assert checked  # the old graph's nodes were checked, and its mul refused
