@@ -1,6 +1,6 @@
 """autograd_lite: a small, readable reverse-mode automatic differentiation engine on numpy."""
 
-from . import logistic, viz
+from . import logistic, plots, viz
 from .anomaly import detect_anomaly
 from .codegen import Program, codegen
 from .codegen import compile as compile  # noqa: A004 (ag.compile, as torch.compile; not in __all__)
@@ -66,6 +66,7 @@ __all__ = [
     "minimum",
     "mse_loss",
     "no_grad",
+    "plots",
     "relu",
     "reshape",
     "sigmoid",
