@@ -54,32 +54,26 @@ class Stack(_Join):
 
 
 class Where(Op):
-    """out = x where condition, else y (broadcast);  dout/dx = [cond], dout/dy = [not cond].
+    """out = x where c, else y (broadcast);  dout/dx = [c], dout/dy = [not c], dout/dc = 0.
 
-    The condition is a constant of the op, not an input: it has no gradient.
+    The condition c is the op's first input, a constant (a boolean array becomes 0s and 1s;
+    nonzero is true, as numpy's); a choice has no gradient with respect to what chose it.
     """
 
-    name, symbol, formulas = "where", "where", ("[cond]", "[not cond]")
-    # (no codegen templates: the condition is an array, not a literal the code could hold)
+    name, symbol, formulas = "where", "where", ("0", "[{x}]", "[not {x}]")
+    source = "np.where({x}, {y}, {w})"
+    grad_sources = ("0.0 * {g}", "np.where({x}, {g}, 0.0)", "np.where({x}, 0.0, {g})")
 
-    def __init__(self, condition: ArrayLike):
-        if isinstance(condition, Node):
-            condition = condition.value
-        condition = np.asarray(condition)
-        if condition.dtype.kind not in "biuf":
-            raise TypeError(
-                f"where: the condition must be a boolean array (x > 0), got dtype {condition.dtype}"
-            )
-        self.condition = condition.astype(bool, copy=False)  # nonzero is True, as numpy's
-
-    def forward(self, x, y):
+    def forward(self, condition, x, y):
+        self.condition = condition != 0
         return np.where(self.condition, x, y)
 
     def backward(self, g):
-        need_x, need_y = self.needs_input_grad
+        need_c, need_x, need_y = self.needs_input_grad
+        gc = np.zeros_like(g) if need_c else None
         gx = np.where(self.condition, g, 0.0) if need_x else None
         gy = np.where(self.condition, 0.0, g) if need_y else None
-        return gx, gy
+        return gc, gx, gy
 
 
 def _int_axis(axis: int, op: str) -> int:
@@ -106,4 +100,4 @@ def stack(xs: Sequence[Node | ArrayLike], axis: int = 0) -> Node:
 
 def where(condition: ArrayLike, x: Node | ArrayLike, y: Node | ArrayLike) -> Node:
     """x where ``condition`` is true, else y (broadcast), as numpy.where; differentiable in x, y."""
-    return Where(condition)(x, y)
+    return Where()(condition, x, y)
