@@ -13,13 +13,12 @@ run first reports and draws the iterations done).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import sys
 import textwrap
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -290,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "autograd-lite"
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("default")  # each warning once per place, as Python does
             args = build_parser().parse_args(argv)
             command = f"autograd-lite {args.command}"
             warnings.showwarning = _warning_printer(command)
@@ -324,15 +324,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _one_line(err: BaseException) -> str:
+def _one_line(err: BaseException | Warning | str) -> str:
+    """The message on one line; an OSError from Python itself as 'FILE: what went wrong'."""
+    if isinstance(err, OSError) and err.strerror and err.filename:
+        return f"{err.filename}: {err.strerror}"
     return " ".join(str(err).split())
 
 
 def _warning_printer(command: str):
-    """warnings.showwarning for the command: one line, without the source line it came from."""
+    """warnings.showwarning for the command: each warning (a rising loss, a clamped loss, a
+    single class) is one line on stderr, as errors are, instead of Python's file:line form that
+    quotes a line of the package's own source."""
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
-        print(f"{command}: warning: {_one_line(message)}", file=sys.stderr)
+        print(f"{command}: warning: {_one_line(message)}", file=sys.stderr, flush=True)
 
     return show
 
@@ -457,8 +462,7 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
-    with _warnings_as_lines("train"):
-        history = _train_with_progress(X, Y, args)
+    history = _train_with_progress(X, Y, args)
     _note_interruption(history, args)
     width = len(str(history.iterations))
     for it in _checkpoints(history.iterations):
@@ -533,21 +537,6 @@ def _check_example(example: int, m: int) -> None:
         raise ValueError(
             f"--example {example}: the data has {m} examples, so K must be 0 to {m - 1}"
         )
-
-
-@contextlib.contextmanager
-def _warnings_as_lines(command: str) -> Iterator[None]:
-    """Inside, each warning (a rising loss, a clamped loss) is one line on stderr, as errors are,
-    instead of Python's file:line form that quotes a line of the package's own source."""
-
-    def show(message, category, *_args, **_kwargs) -> None:
-        text = " ".join(str(message).split())
-        print(f"autograd-lite {command}: warning: {text}", file=sys.stderr, flush=True)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("default")
-        warnings.showwarning = show
-        yield
 
 
 def _note_interruption(history, args: argparse.Namespace) -> None:
@@ -703,8 +692,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
             on_iteration=on_iteration,
         )
 
-    with _warnings_as_lines("train"):
-        history = _train_with_progress(X, Y, args, train=train_shallow)
+    history = _train_with_progress(X, Y, args, train=train_shallow)
     width = len(str(history.iterations))
     for it in _checkpoints(history.iterations):
         print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
@@ -725,8 +713,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
     print()
     print(f"logistic regression on the same data ({args.iterations} iterations, "
           f"alpha = {args.alpha:g}), for comparison:")
-    with _warnings_as_lines("train"):
-        linear = _train_with_progress(X, Y, args)
+    linear = _train_with_progress(X, Y, args)
     linear_loss = logistic.mean_loss(X, Y, linear.w, linear.b)
     linear_accuracy = logistic.accuracy(X, Y, linear.w, linear.b)
     hidden = f"hidden layer, n_h = {args.hidden}"

@@ -82,7 +82,7 @@ def add_peers(case: Case) -> None:
         "W1": LESSON, "W2": VECTOR, "W3": VECTOR, "W4": VECTOR, "W5": CHAIN, "W6": GRAPH,
         "W7": MOONS_SCALAR, "W8": MOONS_VECTOR,
     }
-    for label, peer, make in makers[kind]:
+    for label, peer, make in makers.get(kind, ()):  # no peers for the CSV row
         module = _load(peer)
         if module is None:
             case.contenders.append(Contender(label, _never, skip=_missing[peer]))

@@ -516,6 +516,13 @@ def all_cases(
         ("W7", lambda: moons_case("W7", 100)),
         ("W8", lambda: moons_case("W8", 1_000)),
     ]
+    makers.append(("CSV", _csv_case))
     for key, make in makers:
         if not only or key in only:
             yield make()
+
+
+def _csv_case() -> Case:
+    from .csvparse import csv_case  # csvparse imports this module
+
+    return csv_case()

@@ -183,3 +183,9 @@ def test_peer_targets_give_the_verdict_and_say_when_the_peer_is_missing() -> Non
     (check,) = result["peer_checks"]
     assert check["ratio"] > 0 and check["hit"] == (check["ratio"] <= 0.25)
     assert result["verdict"] == ("hit" if check["hit"] else "missed")
+
+
+def test_csv_parse_row_reads_the_generated_file_exactly() -> None:
+    from benchmarks.csvparse import csv_case
+
+    check_all(csv_case(rows=2_000))
