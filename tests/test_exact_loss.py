@@ -149,6 +149,19 @@ def test_backward_twice_accumulates_the_exact_gradient():
     np.testing.assert_allclose(z.grad, 2 * first)
 
 
+def test_a_loss_op_object_used_again_recognises_each_input_afresh():
+    loss_op = ag.ops.BinaryCrossEntropy("sum")
+    z = ag.Node(np.array([800.0]), requires_grad=True)
+    first = loss_op(ag.sigmoid(z), np.array([0.0]))  # from sigmoid: exact
+    leaf = ag.Node(np.array([1.0]), requires_grad=True)
+    with pytest.warns(ag.ClampedLossWarning):
+        second = loss_op(leaf, np.array([0.0]))  # a genuine 1: clamped, and it says so
+    assert first.value == pytest.approx(800.0) and second.value == pytest.approx(100.0)
+    first.backward()
+    second.backward()
+    assert z.grad == pytest.approx([1.0]) and leaf.grad == pytest.approx([1e12])
+
+
 def test_sigmoid_outside_a_loss_is_stable_where_1_minus_a_rounds():
     z = ag.Node(np.array([30.0, -30.0, 0.0]), requires_grad=True)
     ag.sum(ag.sigmoid(z)).backward()

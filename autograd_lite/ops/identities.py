@@ -14,7 +14,8 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
 - ``result``: the simplified gradient of one element's loss with respect to ``{z}``
   (``{a} - {y}``); a reduction's 1/m comes on top, as for any loss;
 - ``source``: ``result`` as a Python expression for codegen (numpy and Python floats alike);
-- ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a).
+- ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a);
+  ``gradient(z, y, a)`` takes ``{a}`` as the inner op computed it instead of computing it again.
 
 The loss uses the table through ``inner_op`` below, the one place where an op looks at the graph
 that made its input: ``binary_cross_entropy(a, y)`` asks it whether a was computed by sigmoid,
@@ -31,13 +32,22 @@ from typing import Any
 import numpy as np
 
 
-def _sigmoid(z: np.ndarray | float) -> np.ndarray | float:
+def _sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-z) for any z, without overflow: e^-|z| <= 1 is the only exponential."""
-    if type(z) is float:  # one example (a scalar graph's sigmoid keeps z as a float)
-        e = math.exp(-abs(z))
-        return (1.0 if z >= 0.0 else e) / (1.0 + e)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def _a_minus_y(z, y, a=None):
+    """sigmoid(z) - y from z; ``a``, when given, is sigmoid(z) as the sigmoid op computed it
+    (the same formula, so the same bits), and is not computed again."""
+    if a is None:
+        if type(z) is float:  # one example (a scalar graph's sigmoid keeps z as a float)
+            e = math.exp(-abs(z))
+            a = (1.0 if z >= 0.0 else e) / (1.0 + e)
+        else:
+            a = _sigmoid(z)
+    return a - y
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ class Identity:
     chain: str
     result: str
     source: str
-    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    gradient: Callable[..., np.ndarray]
     why: str
 
     def text(self, template: str, **names: str) -> str:
@@ -65,7 +75,7 @@ IDENTITIES: tuple[Identity, ...] = (
         chain="{da} * {a}(1-{a})",
         result="{a} - {y}",
         source="{a} - {y}",
-        gradient=lambda z, y: _sigmoid(z) - y,
+        gradient=_a_minus_y,
         why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
     ),
     Identity(
@@ -74,7 +84,7 @@ IDENTITIES: tuple[Identity, ...] = (
         chain="sigmoid({z}) - {y}",
         result="{a} - {y}",
         source="{a} - {y}",
-        gradient=lambda z, y: _sigmoid(z) - y,
+        gradient=_a_minus_y,
         why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
     ),
 )

@@ -113,13 +113,16 @@ class BinaryCrossEntropy(_Loss):
     name, symbol = "binary_cross_entropy", "L(a,y)"
     formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
     sigmoid = None  # (the identity, the Sigmoid op) that computed a, when a came from sigmoid
+    a_name = None  # a's name, for the message about a NaN prediction
 
     def __call__(self, a, y):
-        if not self.needs_input_grad:  # (a used op object is first copied by Op.__call__)
-            if type(a) is Node:  # (every op's output is a Node, never a subclass)
-                self.sigmoid, self.a_name = identities.inner_op(a, self.name), a.name
+        # (an op object used before is copied by Op.__call__ first, and this runs on the copy)
+        if not self.needs_input_grad:
+            if isinstance(a, Node):
+                self.a_name = a.name
+                self.sigmoid = identities.inner_op(a, self.name) if a.op is not None else None
             else:
-                self.sigmoid, self.a_name = None, getattr(a, "name", None)
+                self.a_name = self.sigmoid = None
         return Op.__call__(self, a, y)
 
     def forward(self, a, y):
@@ -155,7 +158,7 @@ class BinaryCrossEntropy(_Loss):
             if not 0.0 <= y <= 1.0:
                 raise _labels_outside(y, self.name)
             loss = (z if z > 0.0 else 0.0) - z * y + math.log1p(e)
-            if not math.isfinite(loss):
+            if loss - loss != 0.0:  # (inf - inf and NaN - NaN are NaN)
                 return None
             self.a, self.y, self.divisor = float(a), y, 1
             return np.float64(loss)
@@ -235,14 +238,13 @@ class BinaryCrossEntropy(_Loss):
         """dL/da, dL/dy from z, and the sigmoid's exact dL/dz (see the class docstring)."""
         need_a, need_y = self.needs_input_grad
         identity, sigmoid = self.sigmoid
-        a, y = self.a, self.y
-        z = sigmoid.z
+        z, a = sigmoid.z, self.a
         ga = gy = None
         if need_a:
-            ga = g * _slope_of_a(a, y, z, sigmoid.e)
-            if type(ga) is not np.float64 and ga.dtype != a.dtype:  # (float32 a, float64 y)
+            ga = g * _slope_of_a(a, self.y, z, sigmoid.e)
+            if type(a) is not float and ga.dtype != a.dtype:  # (float32 a, float64 y)
                 ga = ga.astype(a.dtype)  # as the engine would, so that ga stays this object
-            sigmoid.exact = ga, identity.gradient(z, y) * g
+            sigmoid.exact = ga, g * identity.gradient(z, self.y, a)
         if need_y:
             gy = -g * z
         return ga, gy
