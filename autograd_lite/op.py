@@ -97,11 +97,23 @@ class Op:
     d(out)/d(input) as text, written with ``{x}``, ``{y}`` for the inputs and ``{out}`` for the
     output (see ``local_derivative``).
 
-    ``source`` and ``grad_sources`` are the op's source templates for ``ag.codegen``: the forward
-    expression (``"{x} * {y}"``) and, per input, dL/d(input) before broadcasting is undone
-    (``("{g} * {y}", "{g} * {x}")``). Placeholders: ``{x}``, ``{y}``, ``{w}`` the inputs 0, 1, 2,
-    ``{out}`` the output, ``{g}`` dL/d(out), ``{op.attr}`` the op's own settings (an axis);
-    numpy is ``np``. An op without them (a user's) is called through forward and backward.
+    ``source`` and ``grad_sources`` are the op's source templates for ``ag.codegen``
+    (``str.format`` text; see autograd_lite/codegen/): the forward expression (``"{x} * {y}"``)
+    and, per input, the expression of dL/d(input) (``("{g} * {y}", "{g} * {x}")``).
+
+    - Placeholders: ``{x}``, ``{y}``, ``{w}`` the inputs 0, 1, 2 and ``{out}`` the output (each
+      filled with a variable name or a number, never a longer expression), ``{g}`` dL/d(out),
+      ``{op}`` the op itself (``{op.axis}``), ``{lib}`` the module of elementwise functions:
+      ``math`` on a graph of single numbers, ``np`` on arrays. A template may call the helpers
+      of codegen/helpers.py (``sigmoid``, ``bce_logits``, ...) by name.
+    - ``scalar_source`` and ``scalar_grad_sources`` are the Python-float forms, used when every
+      value of the graph is one float64 (None: the same as the array forms).
+    - ``broadcasts``: True when a gradient template gives the output's shape (elementwise ops;
+      codegen sums it back to the input's shape); False when it gives the input's shape (matmul).
+    - A loss with a ``reduction`` gives per-element templates: codegen adds the mean or sum, and
+      divides the per-element gradient by m for a mean.
+    - A template may be a property computed from the op's settings (an axis, a saved ndim).
+    - An op without a ``source`` (a user's) is called through its own forward and backward.
     """
 
     name: ClassVar[str] = "op"
@@ -109,6 +121,9 @@ class Op:
     formulas: ClassVar[tuple[str, ...]] = ()
     source: ClassVar[str | None] = None
     grad_sources: ClassVar[tuple[str | None, ...]] = ()
+    scalar_source: ClassVar[str | None] = None
+    scalar_grad_sources: ClassVar[tuple[str | None, ...] | None] = None
+    broadcasts: ClassVar[bool] = True
 
     needs_input_grad: tuple[bool, ...] = ()  # set when the op is applied (see __call__)
 
@@ -165,6 +180,7 @@ class Op:
         out.grad = None
         out.name = None
         out.number = next(creation_number)
+        out.version = 0
         if _recording:
             out.parents = inputs
             out.op = self

@@ -12,6 +12,7 @@ class Add(Op):
     """out = x + y;  dout/dx = 1, dout/dy = 1."""
 
     name, symbol, formulas = "add", "+", ("1", "1")
+    source, grad_sources = "{x} + {y}", ("{g}", "{g}")
 
     def forward(self, x, y):
         return x + y
@@ -24,6 +25,7 @@ class Sub(Op):
     """out = x - y;  dout/dx = 1, dout/dy = -1."""
 
     name, symbol, formulas = "sub", "-", ("1", "-1")
+    source, grad_sources = "{x} - {y}", ("{g}", "-{g}")
 
     def forward(self, x, y):
         return x - y
@@ -36,6 +38,7 @@ class Mul(Op):
     """out = x * y;  dout/dx = y, dout/dy = x."""
 
     name, symbol, formulas = "mul", "*", ("{y}", "{x}")
+    source, grad_sources = "{x} * {y}", ("{g} * {y}", "{g} * {x}")
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -50,6 +53,7 @@ class Div(Op):
     """out = x / y;  dout/dx = 1/y, dout/dy = -x/y^2 = -out/y."""
 
     name, symbol, formulas = "div", "/", ("1/{y}", "-{x}/{y}^2")
+    source, grad_sources = "{x} / {y}", ("{g} / {y}", "-{g} * {out} / {y}")
 
     def forward(self, x, y):
         self.y = y
@@ -67,6 +71,7 @@ class Neg(Op):
     """out = -x;  dout/dx = -1."""
 
     name, symbol, formulas = "neg", "-", ("-1",)
+    source, grad_sources = "-{x}", ("-{g}",)
 
     def forward(self, x):
         return -x
@@ -82,6 +87,17 @@ class Pow(Op):
     """
 
     name, symbol, formulas = "pow", "**", ("{y}*{x}^({y}-1)", "{out}*log({x})")
+    source = "{x} ** {y}"
+    grad_sources = (
+        "{g} * np.where({y} == 0, 0.0, {y} * {x} ** ({y} - 1))",
+        "{g} * np.where({x} == 0, 0.0, {out} * np.log({x}))",
+    )
+    # math.pow, not **: a negative float to a fractional power is an error, not a complex number
+    scalar_source = "math.pow({x}, {y})"
+    scalar_grad_sources = (
+        "{g} * ({y} * math.pow({x}, {y} - 1.0) if {y} != 0.0 else 0.0)",
+        "{g} * ({out} * math.log({x}) if {x} != 0.0 else 0.0)",
+    )
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -108,6 +124,19 @@ class MatMul(Op):
     """
 
     name, symbol, formulas = "matmul", "@", ("{y}^T", "{x}^T")
+    source, broadcasts = "{x} @ {y}", False
+
+    @property
+    def grad_sources(self):
+        """g @ y^T and x^T @ g, written for the operands' ndim (a 1-D operand is a vector)."""
+        one_x, one_y = self.x.ndim == 1, self.y.ndim == 1
+        if one_x and one_y:  # a dot product: g is one number
+            return "{g} * {y}", "{g} * {x}"
+        if one_x:  # (n,) @ (n, k) -> (k,)
+            return "{y} @ {g}", "np.outer({x}, {g})"
+        if one_y:  # (m, n) @ (n,) -> (m,)
+            return "np.outer({g}, {y})", "{x}.T @ {g}"
+        return "{g} @ {y}.T", "{x}.T @ {g}"
 
     def forward(self, x, y):
         if not (1 <= x.ndim <= 2 and 1 <= y.ndim <= 2):

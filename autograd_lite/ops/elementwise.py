@@ -1,4 +1,4 @@
-"""Elementwise functions: exp, log, sigmoid, tanh, relu."""
+"""Elementwise functions: exp, log, sigmoid, tanh, relu, sqrt."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class Exp(Op):
     """out = e^x;  dout/dx = e^x = out."""
 
     name, symbol, formulas = "exp", "exp", ("exp({x})",)
+    source, grad_sources = "{lib}.exp({x})", ("{g} * {out}",)
 
     def forward(self, x):
         self.out = np.exp(x)
@@ -27,6 +28,7 @@ class Log(Op):
     """out = ln x;  dout/dx = 1/x."""
 
     name, symbol, formulas = "log", "log", ("1/{x}",)
+    source, grad_sources = "{lib}.log({x})", ("{g} / {x}",)
 
     def forward(self, x):
         self.x = x
@@ -47,6 +49,7 @@ class Sigmoid(Op):
     """
 
     name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
+    source, grad_sources = "sigmoid({x})", ("{g} * ({out} * (1.0 - {out}))",)
     z = None  # the input, kept by forward
     exact: tuple | None = None  # set by binary_cross_entropy's backward (see above)
 
@@ -72,6 +75,7 @@ class Tanh(Op):
     """out = tanh x;  dout/dx = 1 - out^2."""
 
     name, symbol, formulas = "tanh", "tanh", ("1-{out}^2",)
+    source, grad_sources = "{lib}.tanh({x})", ("{g} * (1.0 - {out} * {out})",)
 
     def forward(self, x):
         self.out = np.tanh(x)
@@ -85,6 +89,8 @@ class ReLU(Op):
     """out = max(x, 0);  dout/dx = 1 where x > 0, else 0."""
 
     name, symbol, formulas = "relu", "relu", ("[{x}>0]",)
+    source, grad_sources = "np.maximum({x}, 0)", ("{g} * ({x} > 0)",)
+    scalar_source, scalar_grad_sources = "max({x}, 0.0)", ("{g} if {x} > 0.0 else 0.0",)
 
     def forward(self, x):
         self.x = x
@@ -92,6 +98,26 @@ class ReLU(Op):
 
     def backward(self, g):
         return (g * (self.x > 0),)
+
+
+class Sqrt(Op):
+    """out = sqrt(x);  dout/dx = 1 / (2 sqrt(x)) = 1 / (2 out) (inf at x = 0, as PyTorch)."""
+
+    name, symbol, formulas = "sqrt", "sqrt", ("1/(2*{out})",)
+    source, grad_sources = "{lib}.sqrt({x})", ("{g} / (2.0 * {out})",)
+
+    def forward(self, x):
+        self.out = np.sqrt(x)
+        return self.out
+
+    def backward(self, g):
+        with np.errstate(divide="ignore"):  # sqrt's slope at 0 is infinite
+            return (g / (2.0 * self.out),)
+
+
+def sqrt(x: Node | ArrayLike) -> Node:
+    """Square root, elementwise."""
+    return Sqrt()(x)
 
 
 def exp(x: Node | ArrayLike) -> Node:

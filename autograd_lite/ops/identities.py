@@ -16,6 +16,8 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
 - ``source``: ``result`` as a Python expression for codegen (numpy and Python floats alike);
 - ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a);
   ``gradient(z, y, a)`` takes ``{a}`` as the inner op computed it instead of computing it again.
+- ``loss_source``: the outer op's loss of one element as a Python expression of ``{z}`` and
+  ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py).
 
 The loss uses the table through ``inner_op`` below, the one place where an op looks at the graph
 that made its input: ``binary_cross_entropy(a, y)`` asks it whether a was computed by sigmoid,
@@ -61,6 +63,7 @@ class Identity:
     source: str
     gradient: Callable[..., np.ndarray]
     why: str
+    loss_source: str = ""
 
     def text(self, template: str, **names: str) -> str:
         """One of this entry's texts with the graph's names filled in (z, a, y, da by default)."""
@@ -77,6 +80,7 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=_a_minus_y,
         why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
+        loss_source="bce_logits({z}, {y})",
     ),
     Identity(
         inner=None,
@@ -86,6 +90,7 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=_a_minus_y,
         why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
+        loss_source="bce_logits({z}, {y})",
     ),
 )
 

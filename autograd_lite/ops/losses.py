@@ -112,6 +112,11 @@ class BinaryCrossEntropy(_Loss):
 
     name, symbol = "binary_cross_entropy", "L(a,y)"
     formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
+    source = "-{y} * log_clamped({x}) - (1.0 - {y}) * log1m_clamped({x})"  # per element
+    grad_sources = (
+        "{g} * (-{y} / floored({x}) + (1.0 - {y}) / floored(1.0 - {x}))",
+        "{g} * (log1m_clamped({x}) - log_clamped({x}))",
+    )
     sigmoid = None  # (the identity, the Sigmoid op) that computed a, when a came from sigmoid
     a_name = None  # a's name, for the message about a NaN prediction
 
@@ -257,6 +262,8 @@ class BinaryCrossEntropyWithLogits(_Loss):
 
     name, symbol = "binary_cross_entropy_with_logits", "L(z,y)"
     formulas = ("sigmoid({x}) - {y}", "-{x}")
+    source = "bce_logits({x}, {y})"  # per element: log(1 + e^z) - z y
+    grad_sources = ("{g} * (sigmoid({x}) - {y})", "-{g} * {x}")
 
     def forward(self, z, y):
         _check_labels(y, z, self.name)

@@ -26,6 +26,16 @@ class Sum(Op):
     """out = sum of x over ``axis``;  dout/dx = 1 (g is copied back along the summed axes)."""
 
     name, symbol, formulas = "sum", "sum", ("1",)
+    broadcasts = False  # its gradient template gives x's shape
+    scalar_source, scalar_grad_sources = "{x}", ("{g}",)
+
+    @property
+    def source(self):
+        return "np.sum({x}" + _axis_arguments(self.axis, self.keepdims) + ")"
+
+    @property
+    def grad_sources(self):
+        return (_spread_source("{g}", self.axis, self.keepdims),)
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
@@ -43,6 +53,16 @@ class Mean(Op):
     """out = mean of x over ``axis`` (n elements each);  dout/dx = 1/n."""
 
     name, symbol, formulas = "mean", "mean", ("1/n",)
+    broadcasts = False
+    scalar_source, scalar_grad_sources = "{x}", ("{g}",)
+
+    @property
+    def source(self):
+        return "np.mean({x}" + _axis_arguments(self.axis, self.keepdims) + ")"
+
+    @property
+    def grad_sources(self):
+        return (_spread_source("{g} / {op.count}", self.axis, self.keepdims),)
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
@@ -66,10 +86,27 @@ def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -
     return np.broadcast_to(g, shape).copy()
 
 
+def _axis_arguments(axis: Axis, keepdims: bool) -> str:
+    """The source of a reduction's keyword arguments: ", axis=0, keepdims=True" (or less)."""
+    text = "" if axis is None else f", axis={axis!r}"
+    return text + (", keepdims=True" if keepdims else "")
+
+
+def _spread_source(g: str, axis: Axis, keepdims: bool) -> str:
+    """The source of _spread: g copied back along the reduced axes, to x's shape."""
+    if axis is None and not keepdims:
+        return f"np.full({{op.shape}}, {g})"
+    if not keepdims:
+        g = f"np.expand_dims({g}, {axis!r})"
+    return f"np.broadcast_to({g}, {{op.shape}}).copy()"
+
+
 class Reshape(Op):
     """out = x viewed with a new shape;  dL/dx = g reshaped back to x's shape."""
 
     name, symbol, formulas = "reshape", "reshape", ("1",)
+    source, grad_sources = "np.reshape({x}, {op.new_shape})", ("np.reshape({g}, {op.shape})",)
+    scalar_source, scalar_grad_sources, broadcasts = "{x}", ("{g}",), False
 
     def __init__(self, shape: int | tuple[int, ...]):
         dims = (shape,) if isinstance(shape, (int, np.integer)) else shape
@@ -91,6 +128,8 @@ class Transpose(Op):
     """out = x^T (axes reversed, as numpy's .T);  dL/dx = g^T."""
 
     name, symbol, formulas = "transpose", "T", ("1",)
+    source, grad_sources = "{x}.T", ("{g}.T",)
+    scalar_source, scalar_grad_sources, broadcasts = "{x}", ("{g}",), False
 
     def forward(self, x):
         return x.T

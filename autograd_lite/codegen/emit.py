@@ -1,0 +1,406 @@
+"""Recorded graph -> the source of one Python function: the forward statements, then the backward.
+
+One statement per op, each value named after its node (z, a, L; t1, t2 when unnamed) and each
+gradient after its node (dz, dw1). Every statement comes from the op's source templates (see
+the Op docstring in op.py); where two ops meet in one of the lesson's identities
+(ops/identities.py), the simplified form is written instead (``dz = a - y``). Broadcasting is
+undone here, from the shapes the trace recorded, with a ``.sum(...)`` only where one is needed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..node import Node
+from ..op import unbroadcast
+from ..ops import identities
+from . import helpers
+from .names import Namer, is_atom, literal, one_line, wrap
+
+SEED = "1.0"  # dL/dL for a loss of one number: dropped from the products it would start
+MAX_OPS = 250_000  # a larger graph is refused: Python's compile() of it takes tens of seconds
+
+
+@dataclass
+class Generated:
+    """What ``generate`` wrote: the source and what running it needs."""
+
+    name: str  # the function's name
+    source: str  # imports, helpers, the function: the text that is compiled
+    inputs: tuple[str, ...]  # its parameters, in the order the leaves were made
+    input_nodes: tuple[Node, ...]
+    grads_of: tuple[str, ...]  # the inputs whose gradients it returns
+    scalar: bool  # a graph of single float64 numbers: Python floats and math
+    objects: dict[str, Any] = field(default_factory=dict)  # array constants, users' ops
+    constants: dict[str, np.ndarray] = field(default_factory=dict)  # the array constants alone
+
+
+def generate(
+    root: Node, name: str = "forward_backward", inputs: Sequence[Node] | None = None
+) -> Generated:
+    """The source of ``name(**inputs) -> (value of root, {input: gradient})`` (see _Writer)."""
+    return _Writer(root, name, inputs).write()
+
+
+class _Writer:
+    def __init__(self, root: Node, name: str, inputs: Sequence[Node] | None):
+        if not isinstance(root, Node):
+            raise TypeError(f"codegen: expected the Node of a recorded graph, got {type(root)}")
+        self.root = root
+        self.nodes = sorted(root.walk(), key=lambda n: n.number)  # forward order
+        ops = sum(1 for n in self.nodes if n.op is not None)
+        if ops > MAX_OPS:
+            raise ValueError(
+                f"codegen: the graph has {ops:,} ops, more than the {MAX_OPS:,} one generated "
+                "function may hold (Python's compile() would take minutes); use the eager engine"
+            )
+        self.scalar = all(type(n.value) is np.float64 for n in self.nodes)
+        self.lib = "math" if self.scalar else "np"
+        self.namer = Namer()
+        self.function = self.namer.fresh(name)
+        self.given = None if inputs is None else {id(n) for n in inputs}
+        self.users: dict[Node, list[tuple[Node, int]]] = {n: [] for n in self.nodes}
+        for n in self.nodes:
+            for i, p in enumerate(n.parents):
+                self.users[p].append((n, i))
+        self.atom: dict[Node, str] = {}  # node -> its value's name or literal
+        self.grad: dict[Node, str] = {}  # node -> its gradient's name (or the name it aliases)
+        self.pending: dict[Node, int] = {}  # node -> gradient contributions still to come
+        self.objects: dict[str, Any] = {}
+        self.constants: dict[str, np.ndarray] = {}
+        self.inputs: list[Node] = []
+        self.skipped: set[Node] = set()  # a sigmoid whose gradient an identity skips
+        self.identity: dict[Node, tuple[identities.Identity, Node]] = {}  # loss -> (entry, z)
+        self.custom: dict[Node, str] = {}  # a user's op node -> the name of its op object
+
+    # -- the whole function -----------------------------------------------------------------
+    def write(self) -> Generated:
+        for n in self.nodes:
+            if n.op is None:
+                self._name_leaf(n)
+        self._find_identities()
+        forward = [self._forward(n) for n in self.nodes if n.op is not None]
+        backward, leaf_lines = self._backward()
+        grads_of = [n for n in self.inputs if n.requires_grad]
+        returned = ", ".join(f'"{self.atom[n]}": {self.grad_of_leaf(n)}' for n in grads_of)
+        params = ", ".join(self.atom[n] for n in self.inputs)
+        top = self.atom[self.root]
+        statements = forward
+        if backward or leaf_lines:
+            statements += [f"# backward: d{top}/d(each value), from {top} back to the inputs"]
+            statements += backward + leaf_lines
+        statements.append(f"return {top}, {{{returned}}}")
+        body = [f"def {self.function}({params}):"]
+        body += ["    " + line for text in statements for line in text.split("\n")]
+        function = "\n".join(body) + "\n"
+        used = helpers.used_by(function, self.scalar)
+        code = function + used
+        modules = (("math.", "import math"), ("np.", "import numpy as np"))
+        imports = [line for module, line in modules if module in code]
+        notes = [
+            f"# {k}: constant of shape {v.shape}, {v.dtype} (program.constants[{k!r}])"
+            for k, v in self.constants.items()
+        ]
+        parts = ["\n\n".join(imports) + "\n"] if imports else []
+        if used:
+            parts.append(used)
+        if notes:
+            parts.append("\n".join(notes) + "\n")
+        parts.append(function)
+        source = "\n\n".join(parts)
+        return Generated(
+            name=self.function,
+            source=source,
+            inputs=tuple(self.atom[n] for n in self.inputs),
+            input_nodes=tuple(self.inputs),
+            grads_of=tuple(self.atom[n] for n in grads_of),
+            scalar=self.scalar,
+            objects=self.objects,
+            constants=self.constants,
+        )
+
+    def grad_of_leaf(self, leaf: Node) -> str:
+        if leaf is self.root:
+            return SEED if self.scalar else f"np.ones({leaf.shape}, dtype=np.{leaf.dtype})"
+        return self.grad[leaf]
+
+    # -- names ------------------------------------------------------------------------------
+    def _name_leaf(self, n: Node) -> None:
+        is_input = (n.name is not None or n.requires_grad) if self.given is None else (
+            id(n) in self.given
+        )
+        if self.given is not None and not is_input and n.requires_grad:
+            raise ValueError(
+                f"compile: the function uses the Node {n.name or n!r}, which requires a "
+                "gradient but is not one of its arguments; pass it as an argument"
+            )
+        if is_input:
+            self.atom[n] = self.namer.fresh(n.name or "leaf")
+            self.inputs.append(n)
+        elif np.ndim(n.value) == 0 and n.dtype == np.float64 and self._float64_users(n):
+            self.atom[n] = literal(n.value, self.scalar)
+        else:
+            self.atom[n] = key = self.namer.numbered("c")
+            self.objects[key] = self.constants[key] = n.value
+
+    def _float64_users(self, n: Node) -> bool:
+        """A float64 constant may be a literal where numpy would not let it widen a float32."""
+        return all(user.dtype == np.float64 for user, _ in self.users[n])
+
+    def _name(self, n: Node) -> str:
+        if n not in self.atom:
+            self.atom[n] = self.namer.fresh(n.name) if n.name else self.namer.numbered("t")
+        return self.atom[n]
+
+    def _grad_name(self, n: Node) -> str:
+        return self.namer.fresh("d" + self._name(n))
+
+    # -- identities -------------------------------------------------------------------------
+    def _find_identities(self) -> None:
+        """A loss whose first input is a sigmoid used by nothing else takes the lesson's form."""
+        for n in self.nodes:
+            if n.op is None or not n.parents:
+                continue
+            inner = n.parents[0]
+            if inner.op is None or self.users[inner] != [(n, 0)]:
+                continue
+            entry = identities.find(inner.op.name, n.op.name)
+            if entry is not None and entry.loss_source:
+                self.identity[n] = (entry, inner.parents[0])
+                self.skipped.add(inner)
+
+    # -- forward ----------------------------------------------------------------------------
+    def _forward(self, n: Node) -> str:
+        out = self._name(n)
+        op = n.op
+        if n in self.identity:
+            entry, z = self.identity[n]
+            per_element = entry.loss_source.format(z=self.atom[z], y=self.atom[n.parents[1]])
+            return f"{out} = {self._reduce(n, per_element)}"
+        template = self._template(op, "source")
+        if template is None:
+            return f"{out} = {self._custom_forward(n)}"
+        text = self._fill(template, n, g=None)
+        if getattr(op, "reduction", None) is not None:
+            text = self._reduce(n, text)
+        return f"{out} = {text}"
+
+    def _reduce(self, n: Node, per_element: str) -> str:
+        reduction = n.op.reduction
+        if reduction == "none" or self.scalar:  # (one number is its own mean and sum)
+            return per_element
+        return f"np.{reduction}({per_element})"
+
+    def _custom_forward(self, n: Node) -> str:
+        """A user's op without templates: its own forward, on a copy of the traced op object."""
+        op = copy.copy(n.op)
+        key = self.namer.fresh(op.name + "_op")
+        self.objects[key] = op
+        self.custom[n] = key
+        args = ", ".join(
+            f"np.float64({self.atom[p]})" if self.scalar else self.atom[p] for p in n.parents
+        )
+        return f"{key}.forward({args})"
+
+    # -- backward ---------------------------------------------------------------------------
+    def _backward(self) -> tuple[list[str], list[str]]:
+        root = self.root
+        if not root.requires_grad or root.op is None:
+            return [], []
+        for n in self.nodes:
+            if n.requires_grad and n is not root:
+                self.pending[n] = len(self.users[n])
+        lines: list[str] = []
+        leaf_lines: dict[Node, list[str]] = {}
+        if self.scalar or type(root.value) is not np.ndarray:
+            self.grad[root] = SEED
+        else:
+            self.grad[root] = name = self._grad_name(root)
+            lines.append(f"{name} = np.ones({root.shape}, dtype=np.{root.dtype})")
+        for n in reversed(self.nodes):
+            if n.op is None or not n.requires_grad or n in self.skipped:
+                continue
+            for parent, expr, comment in self._contributions(n, lines):
+                target = leaf_lines.setdefault(parent, []) if parent.op is None else lines
+                self._add(parent, expr, comment, target)
+        leaves = [line for leaf in self.inputs for line in leaf_lines.get(leaf, [])]
+        return lines, leaves
+
+    def _contributions(self, n: Node, lines: list[str]):
+        """(parent, dL/d(parent) from this op, comment) for each input that needs a gradient."""
+        g = self.grad[n]
+        op = n.op
+        if n in self.identity:
+            entry, z = self.identity[n]
+            a, y = n.parents
+            names = {"z": self.atom[z], "a": self.atom[a], "y": self.atom[y]}
+            names["da"] = f"d{self._name(n)}/d{names['a']}"
+            if z.requires_grad:
+                expr = self._scaled(n, g, entry.text(entry.source, **names))
+                chain = entry.text(entry.chain, **names)
+                result = entry.text(entry.result, **names)
+                comment = f"d{self._name(n)}/d{names['z']} = {chain} = {result}"
+                yield z, self._fit(expr, n, z), f"{comment}, {entry.inner} then {n.op.name}"
+            if y.requires_grad:  # log(1-a) - log(a) = -z exactly
+                expr = self._scaled(n, g, f"-{names['z']}")
+                yield y, self._fit(expr, n, y), f"d{self._name(n)}/d{names['y']} = -{names['z']}"
+            return
+        templates = self._template(op, "grad_sources")
+        if templates is None:
+            yield from self._custom_backward(n, g, lines)
+            return
+        for i, parent in enumerate(n.parents):
+            if not parent.requires_grad:
+                continue
+            filled = self._fill(templates[i], n, g=g)
+            if getattr(op, "reduction", None) is not None:
+                filled = self._divided(n, filled)
+            names = [self.atom[p] for p in n.parents] + ["", ""]
+            local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
+            comment = f"d{self._name(n)}/d{self.atom[parent]} = {one_line(local)}"
+            yield parent, self._fit(filled, n, parent), comment
+
+    def _custom_backward(self, n: Node, g: str, lines: list[str]):
+        key = self.custom[n]
+        shapes = tuple((p.shape, p.dtype) for p in n.parents)
+        backward = self.namer.fresh(key.removesuffix("_op") + "_backward")
+        self.objects[backward] = _custom_gradients(self.objects[key], shapes)
+        grads = self.namer.fresh("g_" + self._name(n))
+        argument = f"np.float64({g})" if self.scalar else g
+        lines.append(f"{grads} = {backward}({argument})  # {n.op.name}.backward")
+        for i, parent in enumerate(n.parents):
+            if parent.requires_grad:
+                yield parent, f"{grads}[{i}]", f"{n.op.name}.backward, input {i}"
+
+    def _add(self, parent: Node, expr: str, comment: str, lines: list[str]) -> None:
+        """Emit (or alias) one contribution to parent's gradient; fan-out ones are summed."""
+        self.pending[parent] -= 1
+        first = parent not in self.grad
+        only = first and self.pending[parent] == 0
+        if only and is_atom(expr) and parent.op is not None:  # dt3 = dz: just call it dz
+            self.grad[parent] = expr
+            return
+        if first:
+            self.grad[parent] = name = self._grad_name(parent)
+            lines.append(_with_comment(f"{name} = {expr}", comment))
+        else:
+            name = self.grad[parent]
+            lines.append(_with_comment(f"{name} = {name} + {wrap(expr)}", comment))
+
+    # -- templates --------------------------------------------------------------------------
+    def _template(self, op, kind: str):
+        if op.source is None:
+            return None
+        if self.scalar:
+            scalar = getattr(op, "scalar_" + kind)
+            if scalar is not None:
+                return scalar
+        return getattr(op, kind)
+
+    def _fill(self, template: str, n: Node, g: str | None) -> str:
+        names = [self.atom[p] for p in n.parents]
+        slots = dict(zip(("x", "y", "w"), names, strict=False))
+        text = template.format(
+            **slots, out=self._name(n), g=g if g is not None else "", op=n.op, lib=self.lib
+        )
+        return _drop_seed(text) if g == SEED else text
+
+    def _scaled(self, n: Node, g: str, per_element: str) -> str:
+        """g times one element's gradient, divided by m for a mean."""
+        text = per_element if g == SEED else f"{g} * {wrap(per_element)}"
+        return self._divided(n, text)
+
+    def _divided(self, n: Node, text: str) -> str:
+        divisor = getattr(n.op, "divisor", 1)
+        return text if divisor == 1 else f"{wrap(text)} / {divisor}"
+
+    def _fit(self, expr: str, n: Node, parent: Node) -> str:
+        """The gradient summed back over the axes broadcasting stretched, in parent's dtype."""
+        if self.scalar:
+            return expr
+        have = n.value.shape
+        if getattr(n.op, "reduction", None) is not None:  # per-element templates
+            have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
+        if n.op.broadcasts and have != parent.shape:
+            expr = _sum_to(expr, have, parent.shape)
+        if n.dtype != parent.dtype:
+            expr = f"{wrap(expr)}.astype(np.{parent.dtype})"
+        return expr
+
+
+def _sum_to(expr: str, have: tuple[int, ...], want: tuple[int, ...]) -> str:
+    """Source summing ``expr`` (of shape ``have``) to ``want``, as op.unbroadcast does."""
+    e = wrap(expr)
+    if not want:
+        return f"{e}.sum()"
+    extra = len(have) - len(want)
+    lead = tuple(range(extra))
+    stretched = tuple(
+        extra + i for i, size in enumerate(want) if size == 1 and have[extra + i] != 1
+    )
+    if not stretched:
+        return f"{e}.sum(axis={_axes(lead)})"
+    if not lead:
+        return f"{e}.sum(axis={_axes(stretched)}, keepdims=True)"
+    return f"{e}.sum(axis={_axes(lead + stretched)}).reshape({want})"
+
+
+def _axes(axes: tuple[int, ...]) -> str:
+    return str(axes[0]) if len(axes) == 1 else str(axes)
+
+
+def _drop_seed(text: str) -> str:
+    """``1.0 * x`` -> ``x`` and ``-1.0 * x`` -> ``-x``: dL/dL = 1 times a factor is the factor."""
+    for seed, sign in ((SEED + " * ", ""), ("-" + SEED + " * ", "-")):
+        if text.startswith(seed):
+            rest = text[len(seed) :]
+            if rest.startswith("(") and _closes_at_end(rest):
+                rest = rest[1:-1] if not sign else rest
+            return sign + rest
+    return text
+
+
+def _closes_at_end(text: str) -> bool:
+    """True when the parenthesis opening ``text`` is the one that closes it."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def _with_comment(statement: str, comment: str) -> str:
+    line = f"{statement}  # {comment}"
+    return line if len(line) <= 92 else f"# {comment}\n{statement}"
+
+
+def _custom_gradients(op, inputs: tuple) -> Callable:
+    """A user's op's backward, its results brought to the inputs' shapes and dtypes."""
+    from ..node import _one_per_input
+
+    class _Parents:  # what _one_per_input reads to name the op in its error
+        def __init__(self):
+            self.op, self.parents = op, inputs
+
+    def backward(g):
+        grads = op.backward(g)
+        if type(grads) is not tuple or len(grads) != len(inputs):
+            grads = _one_per_input(grads, _Parents())
+        fitted = []
+        for i, (grad, (shape, dtype)) in enumerate(zip(grads, inputs, strict=True)):
+            if grad is not None:
+                grad = np.asarray(grad)
+                if grad.shape != shape:
+                    grad = unbroadcast(grad, shape, op.name, i)
+                grad = grad.astype(dtype, copy=False)
+            fitted.append(grad)
+        return fitted
+
+    return backward

@@ -1,0 +1,89 @@
+"""The helper functions generated code may call by name, in their Python-float and numpy forms.
+
+Each is the engine's own formula (ops/elementwise.py, ops/losses.py), written where one line of
+template would not do: a branch that keeps an exponential from overflowing, a clamp. Their text
+goes into the generated source (and into a module written by ``--code FILE``), so a program runs
+with numpy alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+# name -> source, for graphs of single numbers (Python floats, the math module)
+SCALAR: dict[str, str] = {
+    "sigmoid": '''\
+def sigmoid(z):
+    """1 / (1 + e^-z), without overflow: the only exponential is e^-|z| <= 1."""
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+''',
+    "bce_logits": '''\
+def bce_logits(z, y):
+    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
+
+    log(1 + e^z) - y z, written max(z, 0) - z y + log(1 + e^-|z|): no overflow, and no
+    cancellation where the loss is tiny.
+    """
+    return max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z)))
+''',
+    "log_clamped": '''\
+def log_clamped(a):
+    """log a, clamped at -100 (as PyTorch's BCELoss) where it would be -inf or below."""
+    return max(math.log(a), -100.0) if a > 0.0 else -100.0
+''',
+    "log1m_clamped": '''\
+def log1m_clamped(a):
+    """log(1 - a), clamped at -100 where a = 1."""
+    return math.log1p(-a) if a < 1.0 else -100.0
+''',
+    "floored": '''\
+def floored(x):
+    """x, at least 1e-12: keeps a denominator of the cross-entropy's gradient finite."""
+    return x if x > 1e-12 else 1e-12
+''',
+}
+
+# name -> source, for graphs of arrays (numpy)
+ARRAY: dict[str, str] = {
+    "sigmoid": '''\
+def sigmoid(z):
+    """1 / (1 + e^-z); e^-z overflows to inf for z < -709, and 1 / inf = 0 is the limit."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+''',
+    "bce_logits": '''\
+def bce_logits(z, y):
+    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z."""
+    return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+''',
+    "log_clamped": '''\
+def log_clamped(a):
+    """log a, clamped at -100 (as PyTorch's BCELoss) where it would be -inf."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(a), -100.0)
+''',
+    "log1m_clamped": '''\
+def log1m_clamped(a):
+    """log(1 - a), clamped at -100 where a = 1."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log1p(-a), -100.0)
+''',
+    "floored": '''\
+def floored(x):
+    """x, at least 1e-12 elementwise: keeps a denominator of the cross-entropy's gradient finite."""
+    return np.maximum(x, 1e-12)
+''',
+}
+
+NAMES = frozenset(SCALAR) | frozenset(ARRAY)
+_CALL = re.compile(r"\b(" + "|".join(sorted(NAMES)) + r")\(")
+
+
+def used_by(body: str, scalar: bool) -> str:
+    """The source of the helpers that ``body`` calls, in their order above."""
+    called = set(_CALL.findall(body))
+    table = SCALAR if scalar else ARRAY
+    return "\n\n".join(text for name, text in table.items() if name in called)

@@ -1,0 +1,182 @@
+"""Program: generated source, compiled in its own namespace, called with the graph's inputs."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..node import Node
+from .emit import Generated, generate
+
+
+class Program:
+    """The forward and backward of one recorded graph as a Python function.
+
+    ``program(**values)`` runs it on new values of the inputs (``program.inputs``, the graph's
+    named leaves) and returns ``(value, {input: gradient})`` for the inputs that require one.
+    Each input must have the shape and dtype it had when the graph was recorded.
+    ``print(program)`` shows ``program.source``; ``program.timings`` the seconds taken to
+    generate and to compile it.
+    """
+
+    def __init__(self, generated: Generated, codegen_seconds: float = 0.0):
+        self.name = generated.name
+        self.source = generated.source
+        self.inputs = generated.inputs
+        self.grads_of = generated.grads_of
+        self.scalar = generated.scalar
+        self.constants = dict(generated.constants)
+        self._generated = generated
+        self._specs = {
+            name: (np.shape(n.value), np.result_type(n.value))
+            for name, n in zip(generated.inputs, generated.input_nodes, strict=True)
+        }
+        self._names = frozenset(self.inputs)
+        start = time.perf_counter()
+        namespace: dict[str, Any] = {"__name__": f"autograd_lite.codegen.{self.name}"}
+        namespace.update(generated.objects)
+        # Our own text, made of sanitised names and numbers: nothing a user typed is evaluated.
+        exec(compile(self.source, f"<generated {self.name}>", "exec"), namespace)  # noqa: S102
+        self.function = namespace[self.name]
+        self.timings = {"codegen": codegen_seconds, "compile": time.perf_counter() - start}
+
+    def __call__(self, **values: Any) -> tuple[Any, dict[str, Any]]:
+        if values.keys() != self._names:
+            raise self._wrong_names(values)
+        if self.scalar:
+            for name, value in values.items():
+                if type(value) is not float:
+                    values[name] = self._checked(name, value)
+        else:
+            specs = self._specs
+            for name, value in values.items():
+                shape, dtype = specs[name]
+                if type(value) is not np.ndarray or value.shape != shape or value.dtype != dtype:
+                    values[name] = self._checked(name, value)
+        return self.function(**values)
+
+    def run(self, *values: Any) -> tuple[Any, dict[str, Any]]:
+        """The program on its inputs by position (in ``program.inputs``' order), unchecked."""
+        return self.function(*values)
+
+    def _checked(self, name: str, value: Any) -> Any:
+        """``value`` as the input ``name`` takes it, or an error naming the input."""
+        shape, dtype = self._specs[name]
+        if isinstance(value, Node):
+            raise TypeError(f"program input {name!r}: got a Node; pass its .value")
+        if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
+            array = np.asarray(float(value))
+        elif isinstance(value, (np.ndarray, np.generic, list, tuple)):
+            array = np.asarray(value)
+        else:
+            raise TypeError(
+                f"program input {name!r}: expected a number or an array of shape {shape}, "
+                f"got {type(value).__name__}"
+            )
+        if array.shape != shape:
+            raise ShapeError(
+                f"program input {name!r}: shape {array.shape}, but the program was generated for "
+                f"shape {shape}; generate (or compile) it again for the new shape"
+            )
+        if array.dtype != dtype and not (
+            array.dtype.kind in "iub" and dtype == np.float64 or isinstance(value, (int, float))
+        ):
+            raise TypeError(
+                f"program input {name!r}: dtype {array.dtype}, but the program was generated "
+                f"for {dtype}; convert it (.astype(np.{dtype})) or generate it again"
+            )
+        if self.scalar:
+            return float(array)
+        return array.astype(dtype, copy=False) if array.ndim else dtype.type(array)
+
+    def _wrong_names(self, values: dict[str, Any]) -> TypeError:
+        missing = [n for n in self.inputs if n not in values]
+        unknown = [n for n in values if n not in self._names]
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(missing))
+        if unknown:
+            parts.append("unexpected " + ", ".join(unknown))
+        return TypeError(
+            f"program inputs: {'; '.join(parts)}; it takes {', '.join(self.inputs)}"
+        )
+
+    # -- showing and saving -----------------------------------------------------------------
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        lines = len(self.source.splitlines())
+        return f"Program({self.name}({', '.join(self.inputs)}), {lines} lines)"
+
+    def module_source(self) -> str:
+        """The program as a module that runs on its own with numpy alone: its constants written
+        out, and under ``__main__`` a run on the values the graph was recorded with."""
+        if any(not isinstance(v, np.ndarray) for v in self._generated.objects.values()):
+            users = [k for k, v in self._generated.objects.items() if not isinstance(v, np.ndarray)]
+            raise ValueError(
+                f"program {self.name}: it calls a user's op ({', '.join(users)}), whose code is "
+                "not generated; a module of it would not run on its own"
+            )
+        lines = [self.source.rstrip("\n")]
+        if "import numpy as np" not in self.source:
+            lines.insert(0, "import numpy as np\n")
+        for key, value in self.constants.items():
+            lines.append(f"\n{key} = {_array_source(value)}")
+        example = ", ".join(
+            f"{name}={_value_source(n.value, self.scalar)}"
+            for name, n in zip(self.inputs, self._generated.input_nodes, strict=True)
+        )
+        lines.append(
+            '\n\nif __name__ == "__main__":\n'
+            f"    value, grads = {self.name}({example})\n"
+            '    print("value:", value)\n'
+            "    for name, grad in grads.items():\n"
+            '        print(f"d{name}:", grad)\n'
+        )
+        text = "\n".join(lines)
+        if "import numpy" in text and "np." not in text.replace("import numpy as np", ""):
+            text = text.replace("import numpy as np\n", "", 1)
+        return text
+
+    def write(self, path: str | Path) -> Path:
+        """Write ``module_source()`` to ``path``; returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.module_source(), encoding="utf-8")
+        return path
+
+
+def _array_source(value: np.ndarray) -> str:
+    """Source that rebuilds ``value`` exactly (its bytes, when it holds inf or nan)."""
+    array = np.asarray(value)
+    if np.all(np.isfinite(array)):
+        return f"np.array({array.tolist()!r}, dtype=np.{array.dtype})"
+    return (
+        f"np.frombuffer(bytes.fromhex({array.tobytes().hex()!r}), dtype=np.{array.dtype})"
+        f".reshape({array.shape})"
+    )
+
+
+def _value_source(value: Any, scalar: bool) -> str:
+    if scalar:
+        number = float(value)
+        return repr(number) if math.isfinite(number) else f"float({str(number)!r})"
+    return _array_source(value)
+
+
+def codegen(node: Node, name: str = "forward_backward") -> Program:
+    """The recorded graph behind ``node`` as a Program: readable forward and backward source.
+
+    The graph's named leaves are its inputs (and any unnamed leaf that requires a gradient);
+    unnamed constants are baked in. ``program(**values)`` returns ``node``'s value and the
+    gradients of the inputs that require one, as ``backward()`` would give them.
+    """
+    start = time.perf_counter()
+    generated = generate(node, name)
+    return Program(generated, time.perf_counter() - start)

@@ -1,0 +1,149 @@
+"""compile(fn): trace fn on Nodes once per signature, then run the generated program."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import node as _node
+from ..node import Node, as_array
+from .emit import generate
+from .program import Program
+
+Signature = tuple[tuple[tuple[int, ...], np.dtype, bool], ...]
+
+
+def _signature_of(value: Any, index: int) -> tuple[tuple[int, ...], Any, bool]:
+    """(shape, dtype, requires a gradient) of one argument; the cache key is made of these."""
+    kind = type(value)
+    if kind is float or kind is int or kind is np.float64:
+        return (), np.float64, False
+    if kind is np.ndarray:
+        return value.shape, value.dtype, False
+    if isinstance(value, Node):
+        return value.value.shape, value.value.dtype, value.requires_grad
+    array = as_array(value, what=f"compile: argument {index}")
+    return array.shape, array.dtype, False
+
+
+class Compiled:
+    """``fn`` compiled: see ``compile``. ``traces`` counts the traces so far; ``programs`` holds
+    the generated Program of each signature; ``timings`` the last trace's seconds (trace,
+    codegen, compile)."""
+
+    def __init__(self, fn: Callable[..., Node]):
+        if not callable(fn):
+            raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+        self.fn = fn
+        self.programs: dict[Signature, tuple[Program, tuple[int, ...], tuple]] = {}
+        self.traces = 0
+        self.timings: dict[str, float] = {}
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any) -> tuple[Any, tuple[Any, ...]]:
+        key = tuple([_signature_of(a, i) for i, a in enumerate(args)])
+        entry = self.programs.get(key)
+        if entry is None:
+            entry = self.programs[key] = self._trace(args, key)
+        program, used, slots = entry
+        plain = float if program.scalar else np.ndarray
+        values = [args[i] for i in used]
+        for k, v in enumerate(values):
+            if type(v) is not plain:
+                values[k] = _plain(v, program.scalar)
+        value, grads = program.function(*values)
+        return value, tuple(
+            None if name is None else grads[name] if name else _zeros(args[i])
+            for i, name in enumerate(slots)
+        )
+
+    def _trace(self, args: tuple, key: Signature):
+        start = time.perf_counter()
+        names = _parameter_names(self.fn, len(args))
+        leaves = [
+            Node(_plain(a, False), name=name, requires_grad=rg)
+            for a, name, (_, _, rg) in zip(args, names, key, strict=True)
+        ]
+        before, _node._tracing = _node._tracing, True
+        try:
+            out = self.fn(*leaves)
+        finally:
+            _node._tracing = before
+        if not isinstance(out, Node):
+            raise TypeError(
+                f"compile: {self.fn.__name__} returned {type(out).__name__}; it must return a "
+                "Node (the loss) computed from its arguments"
+            )
+        if out.value.size != 1:
+            raise ValueError(
+                f"compile: {self.fn.__name__} returned a Node of shape {out.shape}; it must "
+                "return one number (a loss), as backward() without grad= needs"
+            )
+        traced = time.perf_counter()
+        generated = generate(out, _function_name(self.fn), inputs=leaves)
+        generated_at = time.perf_counter()
+        program = Program(generated, generated_at - traced)
+        self.traces += 1
+        self.timings = {"trace": traced - start, **program.timings}
+        positions = {id(leaf): i for i, leaf in enumerate(leaves)}
+        used = tuple(positions[id(n)] for n in generated.input_nodes)
+        # per argument: the name of its gradient, "" for an unused one (zero), None for none
+        name_of = dict(zip(used, generated.inputs, strict=True))
+        slots = tuple(name_of.get(i, "") if rg else None for i, (_, _, rg) in enumerate(key))
+        return program, used, slots
+
+
+def _plain(value: Any, scalar: bool) -> Any:
+    """An argument's value as the program takes it: a float on a scalar graph, else an array."""
+    if isinstance(value, Node):
+        value = value.value
+    if scalar:
+        return float(value)
+    return value if isinstance(value, (np.ndarray, np.generic)) else as_array(value)
+
+
+def _zeros(arg: Any) -> np.ndarray:
+    """The gradient of an argument the function does not use: zero."""
+    return np.zeros_like(arg.value if isinstance(arg, Node) else arg)
+
+
+def _parameter_names(fn: Callable, count: int) -> list[str]:
+    """The names of fn's positional parameters (arg0, arg1, ... where it has none to give)."""
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"arg{i}" for i in range(count)]
+
+
+def _function_name(fn: Callable) -> str:
+    name = getattr(fn, "__name__", "step")
+    return "step" if name == "<lambda>" else name
+
+
+def compile(fn: Callable[..., Node]) -> Compiled:  # noqa: A001 (ag.compile, as torch.compile)
+    """``fn`` compiled to generated code: ``step = ag.compile(fn); value, grads = step(*args)``.
+
+    The first call with a new signature traces ``fn(*args)`` on Nodes, generates its forward
+    and backward source (``ag.codegen``), compiles it and caches it; later calls with the same
+    signature run that code and build no graph. The signature is each argument's shape, dtype
+    and whether it requires a gradient: a Node argument keeps its ``requires_grad``; arrays and
+    numbers are data (no gradient). Returns ``(value, grads)`` with one gradient per argument,
+    None for those that require none.
+
+    As with jax.jit, the trace records one path through ``fn``: Python control flow that depends
+    on the arguments' values (``if loss > 1``) is not re-run, and is the caller's
+    responsibility. ``float()`` or ``bool()`` of a Node while tracing raises an error.
+    Constants ``fn`` closes over (arrays, numbers, Nodes that require no gradient) are baked in
+    with their values at the trace.
+    """
+    return Compiled(fn)
