@@ -305,8 +305,8 @@ def test_training_with_alpha_100_keeps_autodiff_equal_to_the_closed_form_at_ever
         closed = logistic.closed_form_grads(X, Y, w, b)
         np.testing.assert_allclose(nodes["w"].grad, closed.dw, rtol=1e-9, atol=1e-9)
         assert float(nodes["b"].grad) == pytest.approx(closed.db, rel=1e-9, abs=1e-9)
-        np.testing.assert_allclose(nodes["z"].grad, closed.dz / X.shape[0], atol=1e-12)
-        saturated += int(np.sum(nodes["a"].value * (1 - nodes["a"].value) == 0))
+        np.testing.assert_allclose(nodes["Z"].grad, closed.dz / X.shape[0], atol=1e-12)
+        saturated += int(np.sum(nodes["A"].value * (1 - nodes["A"].value) == 0))
         losses.append(float(nodes["L"].value))
         w, b = w - 100 * nodes["w"].grad, b - 100 * float(nodes["b"].grad)
     assert saturated > 1000  # sigmoid rounds to 0 or 1 for most examples along the way

@@ -75,6 +75,15 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
     return np.maximum(z, 0.0) - z * y + np.log1p(e), e
 
 
+_SMALLEST_NORMAL = {np.dtype(t): np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)}
+
+
+def _smallest_normal(dtype: np.dtype) -> float:
+    """The smallest normal number of a floating dtype (np.finfo is slow to ask every call)."""
+    tiny = _SMALLEST_NORMAL.get(dtype)
+    return np.finfo(dtype).tiny if tiny is None else tiny
+
+
 def _slope_of_a(a, y, z, e):
     """dL/da = -y/a + (1-y)/(1-a) for a = sigmoid(z), with 1 - a = sigmoid(-z) from e = e^-|z|:
     the true value, huge where sigmoid saturates and inf where it overflows (|z| > ~709). A term
@@ -85,7 +94,7 @@ def _slope_of_a(a, y, z, e):
         term_1ma = (1.0 - y) / one_minus_a if one_minus_a > 0.0 else (math.inf if y != 1 else 0.0)
         return term_a + term_1ma
     one_minus_a = np.where(z >= 0.0, e, 1.0) / (1.0 + e)
-    if e.size == 0 or e.min() >= np.finfo(e.dtype).tiny:  # |z| < ~708: no division overflows
+    if e.size == 0 or e.min() >= _smallest_normal(e.dtype):  # |z| < ~708: no 1/x overflows
         return -y / a + (1.0 - y) / one_minus_a
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         term_a = np.where(y == 0.0, 0.0, -y / a)
@@ -170,7 +179,7 @@ class BinaryCrossEntropy(_Loss):
         _check_labels(y, a, self.name)
         self.a, self.y = a, y
         value = self.reduce(_losses_of_logits(z, y, e)[0])
-        finite = np.isfinite(value) if self.reduction != "none" else np.isfinite(value).all()
+        finite = math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all()
         return value if finite else None
 
     def _forward_one(self, a: float, y: float) -> np.float64:
