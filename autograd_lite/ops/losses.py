@@ -111,8 +111,9 @@ class BinaryCrossEntropy(_Loss):
     L = max(z, 0) - z y + log(1 + e^-|z|);  dL/da from a and 1 - a = sigmoid(-z) (huge, or inf
     when it overflows, where sigmoid saturates: the true value);  dL/dy = log((1-a)/a) = -z.
     Backward also hands the sigmoid its exact dL/dz = (a - y) g, the identity's gradient(z, y):
-    Sigmoid.backward returns it when the loss is a's only user, so dz = a - y for every finite z.
-    The graph is the lesson's: L's parents are a and y.
+    Sigmoid.backward returns it when the loss is a's only user, so dz = a - y for every finite z
+    (with other users too, it applies the chain rule). The graph is the lesson's: L's parents
+    are a and y. A NaN or infinite z falls through to the checks below (NaN is an error).
 
     For any other a, each log is clamped at -100 and each denominator of dL/da floored at 1e-12,
     as PyTorch's BCELoss; where that changes a result (a within 1e-12 of 0 or 1 and the label
