@@ -18,7 +18,8 @@ demo: $(READY)
 	@echo
 	@echo "The pictures are in $(CURDIR)/out:"
 	@ls -1 out | sed 's/^/  /'
-	@echo "Open out/steps/index.html in a browser to step through back-propagation."
+	@echo "Open out/steps/index.html in a browser to step through back-propagation,"
+	@echo "and out/training.html to replay the training run."
 
 test: $(READY) lint
 	$(PY) -m pytest -q
@@ -41,7 +42,7 @@ bench-quick: $(READY)
 
 $(BENCH_READY): pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e . $(BENCH_PEERS)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[data]' $(BENCH_PEERS)
 	touch $(BENCH_READY)
 
 bench-peers: $(BENCH_READY)

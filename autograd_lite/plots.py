@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -110,10 +111,16 @@ def decision_boundary(
     path: str | Path | None = None,
     feature_names: tuple[str, str] = ("x1", "x2"),
     title: str = "Decision boundary",
+    *,
+    probability: Callable[[np.ndarray], np.ndarray] | None = None,
+    boundary_label: str | None = None,
 ):
     """The examples of two features coloured by label, shaded by a = sigmoid(w1 x1 + w2 x2 + b),
     with the boundary a = 0.5 (z = 0) drawn as a line. Returns the path written, or the
-    matplotlib Figure when ``path`` is None."""
+    matplotlib Figure when ``path`` is None.
+
+    Another model: ``probability(points)`` gives its predicted probability for each row of a
+    (k, 2) array (w and b are then not used), and ``boundary_label`` names its boundary."""
     X, Y = check_data(X, Y)
     if X.shape[1] != 2:
         raise ValueError(f"decision_boundary: needs exactly 2 features, X has shape {X.shape}")
@@ -124,10 +131,16 @@ def decision_boundary(
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
     grid1, grid2 = np.meshgrid(np.linspace(low[0], high[0], 300), np.linspace(low[1], high[1], 300))
-    a = probabilities(np.c_[grid1.ravel(), grid2.ravel()], w, b).reshape(grid1.shape)
+    points = np.c_[grid1.ravel(), grid2.ravel()]
+    a = (probabilities(points, w, b) if probability is None else probability(points))
+    a = np.reshape(a, grid1.shape)
     shading = ax.contourf(grid1, grid2, a, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.3)
     colorbar = figure.colorbar(shading, ax=ax)
-    colorbar.set_label("a = sigmoid(z): predicted probability that y = 1")
+    colorbar.set_label(
+        "predicted probability that y = 1"
+        if probability is not None
+        else "a = sigmoid(z): predicted probability that y = 1"
+    )
     ax.contour(grid1, grid2, a, levels=[0.5], colors="black", linewidths=2)
 
     labels = Y.ravel()
@@ -147,15 +160,14 @@ def decision_boundary(
         linewidths=0.5,
         label="y = 1",
     )
-    w1, w2 = np.ravel(w)
-    boundary = Line2D(
-        [],
-        [],
-        color="black",
-        linewidth=2,
-        label="decision boundary a = 0.5, that is z = 0:\n"
-        + linear_form(w1, w2, b, feature_names),
-    )
+    if probability is None:
+        w1, w2 = np.ravel(w)
+        label = "decision boundary a = 0.5, that is z = 0:\n" + linear_form(
+            w1, w2, b, feature_names
+        )
+    else:
+        label = boundary_label or "decision boundary: probability 0.5"
+    boundary = Line2D([], [], color="black", linewidth=2, label=label)
     handles, _ = ax.get_legend_handles_labels()
     # beneath the plot, so that it hides no example
     ax.legend(
