@@ -498,3 +498,13 @@ def test_a_folded_index_op_draws_with_its_formula_text():
     assert "<b>u = x[1]*2</b>" in source and "du/dx = 2*(1 at [key])" in source
     assert ag.viz.graph._key_text((slice(None), 0)) == ":, 0"
     assert ag.viz.graph._key_text(slice(1, 3)) == "1:3"
+
+
+@pytest.mark.parametrize(
+    ("template", "simple"),
+    [("{x}/{x}*{x}/{x}", "1"), ("{x}*{y}/{x}", "b"), ("{y}/{x}*{x}", "b"), ("-{x}/{x}", "-1")],
+)
+def test_a_factor_above_and_below_the_line_cancels(template, simple):
+    # hypothesis once found a/a*a/a "simplified" to the longer a*a/a/a
+    holes = {"x": expr.Sym("a"), "y": expr.Sym("b")}
+    assert str(expr.simplify(expr.parse(template, holes))) == simple
