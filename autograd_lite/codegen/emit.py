@@ -87,14 +87,19 @@ class _Writer:
         forward = [self._forward(n) for n in self.nodes if n.op is not None]
         backward, leaf_lines = self._backward()
         grads_of = [n for n in self.inputs if n.requires_grad]
-        returned = ", ".join(f'"{self.atom[n]}": {self.grad_of_leaf(n)}' for n in grads_of)
+        items = [f'"{self.atom[n]}": {self.grad_of_leaf(n)}' for n in grads_of]
+        returned = ", ".join(items)
         params = ", ".join(self.atom[n] for n in self.inputs)
         top = self.atom[self.root]
         statements = forward
         if backward or leaf_lines:
             statements += [f"# backward: d{top}/d(each value), from {top} back to the inputs"]
             statements += backward + leaf_lines
-        statements.append(f"return {top}, {{{returned}}}")
+        result = f"return {top}, {{{returned}}}"
+        if len(result) > 90:  # one gradient a line
+            lines = "".join(f"\n    {item}," for item in items)
+            result = f"return {top}, {{{lines}\n}}"
+        statements.append(result)
         body = [f"def {self.function}({params}):"]
         body += ["    " + line for text in statements for line in text.split("\n")]
         function = "\n".join(body) + "\n"
@@ -217,9 +222,9 @@ class _Writer:
                 self.pending[n] = len(self.users[n])
         lines: list[str] = []
         leaf_lines: dict[Node, list[str]] = {}
-        if self.scalar or type(root.value) is not np.ndarray:
+        if self.scalar or type(root.value) is not np.ndarray and root.dtype == np.float64:
             self.grad[root] = SEED
-        else:
+        else:  # dL/dL = 1 in L's shape and dtype, as backward() seeds it
             self.grad[root] = name = self._grad_name(root)
             lines.append(f"{name} = np.ones({root.shape}, dtype=np.{root.dtype})")
         for n in reversed(self.nodes):

@@ -38,7 +38,7 @@ class Namer:
 
     def fresh(self, wanted: str) -> str:
         """``wanted`` made a safe identifier ("layers.0.W" -> "layers_0_W"), numbered if taken."""
-        base = _NOT_IDENTIFIER.sub("_", wanted) or "v"
+        base = re.sub("_{2,}", "_", _NOT_IDENTIFIER.sub("_", wanted))[:40] or "v"
         if base[0].isdigit():
             base = "_" + base
         if keyword.iskeyword(base) or keyword.issoftkeyword(base):
