@@ -373,9 +373,9 @@ def test_wrong_shape_dtype_and_names_are_clear_errors() -> None:
         program(w=np.zeros((4, 1)))
     with pytest.raises(TypeError, match=r"'w'.*float32"):
         program(w=np.zeros((3, 1), dtype=np.float32))
-    with pytest.raises(TypeError, match="missing w"):
+    with pytest.raises(TypeError, match="missing.*'w'"):
         program()
-    with pytest.raises(TypeError, match="unexpected v"):
+    with pytest.raises(TypeError, match="unexpected.*'v'"):
         program(w=w.value, v=1.0)
     scalar = ag.codegen(ag.exp(ag.Node(1.0, name="s", requires_grad=True)))
     with pytest.raises(ag.ShapeError, match="'s'"):

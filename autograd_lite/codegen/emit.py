@@ -38,6 +38,7 @@ class Generated:
     scalar: bool  # a graph of single float64 numbers: Python floats and math
     objects: dict[str, Any] = field(default_factory=dict)  # array constants, users' ops
     constants: dict[str, np.ndarray] = field(default_factory=dict)  # the array constants alone
+    body: list[str] = field(default_factory=list)  # the function's statements, indented
 
 
 def generate(
@@ -100,9 +101,8 @@ class _Writer:
             lines = "".join(f"\n    {item}," for item in items)
             result = f"return {top}, {{{lines}\n}}"
         statements.append(result)
-        body = [f"def {self.function}({params}):"]
-        body += ["    " + line for text in statements for line in text.split("\n")]
-        function = "\n".join(body) + "\n"
+        body = ["    " + line for text in statements for line in text.split("\n")]
+        function = "\n".join([f"def {self.function}({params}):", *body]) + "\n"
         used = helpers.used_by(function, self.scalar)
         code = function + used
         modules = (("math.", "import math"), ("np.", "import numpy as np"))
@@ -127,6 +127,7 @@ class _Writer:
             scalar=self.scalar,
             objects=self.objects,
             constants=self.constants,
+            body=body,
         )
 
     def grad_of_leaf(self, leaf: Node) -> str:
