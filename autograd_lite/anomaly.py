@@ -28,8 +28,10 @@ _ENGINE_FILES = {os.path.join(_HERE, f) for f in ("node.py", "op.py", "anomaly.p
     os.path.join(_OPS, f) for f in os.listdir(_OPS) if f.endswith(".py")
 }
 # Where each node made inside detect_anomaly() was created ("file:line"). Kept here, not on the
-# Node, so that building a node outside anomaly mode does not pay for it.
-_sites: weakref.WeakKeyDictionary[Node, str] = weakref.WeakKeyDictionary()
+# Node, so that building a node outside anomaly mode does not pay for it. Keyed by id(node), each
+# entry dropped when its node dies: a WeakKeyDictionary would compare nodes with ==, which gives
+# an array of the values (Node's comparisons are numpy's).
+_sites: dict[int, str] = {}
 
 
 @contextlib.contextmanager
@@ -44,12 +46,13 @@ def detect_anomaly() -> Iterator[None]:
 
 
 def check_forward(op: Op, out: Node, inputs: Sequence[Node]) -> None:
-    _sites[out] = _caller_site()
+    _sites[id(out)] = _caller_site()
+    weakref.finalize(out, _sites.pop, id(out), None)
     if np.all(np.isfinite(out.value)):
         return
     raise AnomalyError(
         f"{op.name} produced {_what_is_wrong(out.value)} in its forward pass\n"
-        f"  node: {out.name or 'unnamed'} (created at {_sites[out]})\n"
+        f"  node: {out.name or 'unnamed'} (created at {_sites[id(out)]})\n"
         + "".join(_input_line(i, x) for i, x in enumerate(inputs))
     )
 
@@ -63,7 +66,7 @@ def check_backward(
         raise AnomalyError(
             f"{node.op.name}.backward produced {_what_is_wrong(grad)} in the gradient for "
             f"input {i}\n"
-            f"  node: {node.name or 'unnamed'} (created at {_sites.get(node, 'unknown')})\n"
+            f"  node: {node.name or 'unnamed'} (created at {_sites.get(id(node), 'unknown')})\n"
             + "".join(_input_line(j, p) for j, p in enumerate(node.parents))
             + f"  gradient arriving from above: {_describe(arriving)}\n"
         )

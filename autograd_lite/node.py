@@ -75,15 +75,13 @@ class Node:
         "name",
         "requires_grad",
         "number",
+        "version",
+        "_changed_at",
         "__weakref__",
     )
 
     # Nodes are told apart by identity (backward keys a dict by node), whatever == may become.
     __hash__ = object.__hash__
-
-    # ndarray (op) Node would otherwise make numpy loop over the Node element by element;
-    # with this, numpy hands the operator back to Node's reflected methods.
-    __array_ufunc__ = None
 
     def __init__(self, value: ArrayLike, name: str | None = None, requires_grad: bool = False):
         kind = type(value)  # one number, the commonest leaf, without a call to as_array
@@ -99,6 +97,7 @@ class Node:
         self.name = name
         self.requires_grad = True if requires_grad else False  # (bool() costs a call)
         self.number = next(creation_number)  # made after its parents: see backward()
+        self.version = 0  # bumped by each in-place change (see _update_in_place)
 
     # -- what it is -------------------------------------------------------------------------
     @property
@@ -127,11 +126,6 @@ class Node:
         if self.value.size != 1:
             raise TypeError(f"float() of a Node of shape {self.shape}: it holds {self.size} values")
         return float(self.value.item())
-
-    def __bool__(self) -> bool:
-        if _tracing:
-            raise _traced_to_python(self, "bool()")
-        return True  # (as any object; comparisons give arrays, see DESIGN.md)
 
     def __repr__(self) -> str:
         parts = [] if self.name is None else [f"name={self.name!r}"]
@@ -202,6 +196,184 @@ class Node:
             shape = tuple(shape[0])
         return _ops.Reshape(shape)(self)
 
+    def __getitem__(self, key: Any) -> Node:
+        """``x[0]``, ``x[:, 1]``, ``x[mask]``, ``x[[0, 0, 2]]``, differentiable (ops/indexing)."""
+        return _ops.Index(key)(self)
+
+    # -- methods, as numpy's and PyTorch's ---------------------------------------------------
+    def sum(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:  # noqa: A003
+        _no_numpy_args("sum", numpy_args)  # (np.sum(x) calls x.sum(axis=..., out=None))
+        return _ops.Sum(axis, keepdims)(self)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:
+        _no_numpy_args("mean", numpy_args)
+        return _ops.Mean(axis, keepdims)(self)
+
+    def max(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:  # noqa: A003
+        _no_numpy_args("max", numpy_args)
+        return _ops.Max(axis, keepdims)(self)
+
+    def min(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:  # noqa: A003
+        _no_numpy_args("min", numpy_args)
+        return _ops.Min(axis, keepdims)(self)
+
+    def exp(self) -> Node:
+        return _ops.Exp()(self)
+
+    def log(self) -> Node:
+        return _ops.Log()(self)
+
+    def sigmoid(self) -> Node:
+        return _ops.Sigmoid()(self)
+
+    def tanh(self) -> Node:
+        return _ops.Tanh()(self)
+
+    def relu(self) -> Node:
+        return _ops.ReLU()(self)
+
+    def abs(self) -> Node:  # noqa: A003
+        return _ops.Abs()(self)
+
+    def __abs__(self) -> Node:
+        return _ops.Abs()(self)
+
+    def sqrt(self) -> Node:
+        return _ops.Sqrt()(self)
+
+    def clip(self, low: float | None = None, high: float | None = None) -> Node:
+        return _ops.clip(self, low, high)
+
+    # -- the value out of the graph ------------------------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """The value (micrograd's and PyTorch's name for it); ``x.data = v`` sets it in place."""
+        return self.value
+
+    @data.setter
+    def data(self, value: ArrayLike) -> None:
+        # (p.data += ...: numpy may have changed the array itself; a new version either way)
+        self.value = as_array(value, what="Node.data")
+        self._bump_version()
+
+    def item(self) -> float:
+        """The one number this node holds, as a Python float."""
+        if _tracing:
+            raise _traced_to_python(self, ".item()")
+        if self.value.size != 1:
+            raise ValueError(f"item() of a Node of shape {self.shape}: it holds {self.size} values")
+        return self.value.item()
+
+    def numpy(self) -> np.ndarray:
+        """The value as an ndarray (the node's own array, not a copy, as PyTorch's .numpy())."""
+        return np.asarray(self.value)
+
+    def tolist(self) -> Any:
+        """The value as (nested) Python lists of floats, as ndarray.tolist()."""
+        return self.value.tolist()
+
+    def detach(self) -> Node:
+        """A new leaf with the same value, outside the graph: no parents, no gradient."""
+        return Node(self.value)
+
+    def __len__(self) -> int:
+        if not self.ndim:
+            raise TypeError("len() of a Node holding one number (shape ())")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Node]:
+        """The rows ``x[0], x[1], ...``, each differentiable, as iterating a tensor."""
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        if _tracing:
+            raise _traced_to_python(self, "bool()")
+        if self.value.size != 1:
+            raise ValueError(
+                f"the truth value of a Node of shape {self.shape} ({self.size} values) is "
+                "ambiguous; compare its value (x.value.any(), x.value.all())"
+            )
+        return bool(self.value)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """np.array(x): the values of a node outside the graph; refused for one that requires a
+        gradient, since numpy would drop it silently."""
+        if self.requires_grad:
+            raise TypeError(
+                f"np.array() of {self.name or 'a Node'} that requires a gradient would lose it; "
+                "use x.detach() or x.numpy() to take the values out of the graph"
+            )
+        return np.array(self.value, dtype=dtype, copy=copy)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy ufuncs on Nodes run the engine's op (np.exp(x) is ag.exp(x)); see ufuncs.py."""
+        return _ufuncs.apply(ufunc, method, inputs, kwargs)
+
+    # -- comparisons: boolean ndarrays of the values, no graph ---------------------------------
+    def __lt__(self, other: Any) -> Any:
+        return self.value < _value_of(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.value <= _value_of(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.value > _value_of(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.value >= _value_of(other)
+
+    def __eq__(self, other: Any) -> Any:  # (hash stays identity: see __hash__ above)
+        return self.value == _value_of(other)
+
+    def __ne__(self, other: Any) -> Any:
+        return self.value != _value_of(other)
+
+    # -- in place, as in PyTorch: an update of a value, inside no_grad() ----------------------
+    def __iadd__(self, other: ArrayLike) -> Node:
+        return self._update_in_place("+=", np.add, _ops.Add, other)
+
+    def __isub__(self, other: ArrayLike) -> Node:
+        return self._update_in_place("-=", np.subtract, _ops.Sub, other)
+
+    def __imul__(self, other: ArrayLike) -> Node:
+        return self._update_in_place("*=", np.multiply, _ops.Mul, other)
+
+    def __itruediv__(self, other: ArrayLike) -> Node:
+        return self._update_in_place("/=", np.true_divide, _ops.Div, other)
+
+    def _update_in_place(self, symbol: str, ufunc: Any, op: Any, other: ArrayLike) -> Node:
+        """``w -= lr * w.grad``: inside no_grad() (or where no gradient is involved) w keeps
+        its identity and gets the new value and a new version. Where the graph is recorded, a
+        leaf that requires a gradient refuses (its gradient would be lost), and any other node
+        that is part of a gradient computation gets ``x = x - y``, recorded."""
+        if _op.is_recording():
+            if self.requires_grad and self.op is None:
+                raise RuntimeError(
+                    f"{self.name or 'a leaf'} {symbol} ... outside no_grad(): a leaf that requires "
+                    "a gradient cannot change in place while the graph is recorded; write "
+                    f"`with ag.no_grad(): {self.name or 'w'} {symbol} ...` or use an optimiser "
+                    "(ag.optim.SGD)"
+                )
+            if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
+                return op()(self, other)
+        other_value = other.value if isinstance(other, Node) else as_array(other, f"Node {symbol}")
+        # A new array rather than numpy's in-place write: the arrays the graph saved stay intact.
+        new = ufunc(self.value, other_value)
+        if np.shape(new) != self.shape:
+            raise ShapeError(
+                f"Node {symbol}: a value of shape {self.shape} {symbol} one of shape "
+                f"{np.shape(other_value)} gives shape {np.shape(new)}; in place keeps the shape"
+            )
+        self.value = new if new.dtype == self.value.dtype else new.astype(self.value.dtype)
+        self._bump_version()
+        return self
+
+    def _bump_version(self) -> None:
+        global _changed_in_place
+        self.version += 1
+        self._changed_at = next(creation_number)  # ops made before this saw the older value
+        _changed_in_place = True
+
     # -- gradients ------------------------------------------------------------------------------
     def backward(self, grad: ArrayLike | None = None) -> None:
         """Add dself/d(node) * grad to ``.grad`` of every node this one was computed from.
@@ -217,6 +389,8 @@ class Node:
         while waiting:
             node = heappop(waiting)[1]  # the newest op node waiting: all its users are done
             node_grad = pending.pop(node)
+            if _changed_in_place:  # (False until some node is changed in place: no cost before)
+                _check_versions(node)
             node.grad = node_grad if node.grad is None else node.grad + node_grad
             op = node.op
             parents = node.parents
@@ -293,6 +467,33 @@ class Node:
             stack.extend(node.parents)
 
 
+def _check_versions(node: Node) -> None:
+    """Refuse to differentiate an op whose input was changed in place after the op used it:
+    its backward would mix the old values it saved with the new ones (as PyTorch refuses)."""
+    for i, parent in enumerate(node.parents):
+        if parent.version and parent._changed_at > node.number:
+            raise RuntimeError(
+                f"backward through {node.op.name}: its input {i} ({parent.name or repr(parent)}) "
+                f"was changed in place after {node.op.name} used it (it is now at version "
+                f"{parent.version}); compute the forward pass again after the update"
+            )
+
+
+def _value_of(x: Any) -> Any:
+    return x.value if isinstance(x, Node) else x
+
+
+def _no_numpy_args(method: str, numpy_args: dict[str, Any]) -> None:
+    """np.sum(x), np.mean(x), np.max(x) call x.sum(..., out=None): accept numpy's defaults."""
+    given = {k: v for k, v in numpy_args.items() if v is not None and k in ("out", "dtype")}
+    unknown = set(numpy_args) - {"out", "dtype"}
+    if given or unknown:
+        raise TypeError(
+            f"Node.{method}: only axis and keepdims are supported, got "
+            f"{', '.join(sorted(set(given) | unknown))}"
+        )
+
+
 def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
     """Bring an op's gradient for one input to that input's shape and dtype.
 
@@ -344,8 +545,12 @@ def _summary(value: np.ndarray) -> str:
     ).replace("\n", "")
 
 
+_changed_in_place = False  # set by the first in-place change; backward then checks versions
+
 # Imported last: these modules build Nodes, and Node's operators call them.
 from . import anomaly as _anomaly  # noqa: E402
+from . import op as _op  # noqa: E402
 from . import ops as _ops  # noqa: E402
+from . import ufuncs as _ufuncs  # noqa: E402
 from .errors import ShapeError  # noqa: E402
 from .op import unbroadcast  # noqa: E402

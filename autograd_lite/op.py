@@ -132,6 +132,7 @@ class Op:
         out.grad = None
         out.name = None
         out.number = next(creation_number)
+        out.version = 0
         if _recording:
             out.parents = inputs
             out.op = self

@@ -35,6 +35,7 @@ def test_scalar_sigmoid_of_nan_is_nan() -> None:
     assert math.isnan(ag.sigmoid(float("nan")).value)
 
 
+@pytest.mark.filterwarnings("ignore::autograd_lite.ClampedLossWarning")  # clamps, on purpose
 @pytest.mark.parametrize("a", [0.0, 1e-300, 0.3, 0.5, 1.0 - 1e-16, 1.0])
 @pytest.mark.parametrize("y", [0.0, 0.25, 1.0])
 def test_scalar_bce_matches_the_array_path(a: float, y: float) -> None:
@@ -54,6 +55,7 @@ def test_scalar_bce_matches_the_array_path(a: float, y: float) -> None:
 unit = st.floats(0.0, 1.0, allow_subnormal=True)
 
 
+@pytest.mark.filterwarnings("ignore::autograd_lite.ClampedLossWarning")  # clamps, on purpose
 @given(a=unit, y=unit, reduction=st.sampled_from(["mean", "sum", "none"]))
 @example(a=1e-50, y=0.5, reduction="mean")  # log a clamped at -100
 @example(a=5e-324, y=1.0, reduction="sum")

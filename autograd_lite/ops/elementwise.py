@@ -1,4 +1,4 @@
-"""Elementwise functions: exp, log, sigmoid, tanh, relu."""
+"""Elementwise functions: exp, log, sigmoid, tanh, relu, sqrt."""
 
 from __future__ import annotations
 
@@ -39,25 +39,36 @@ class Log(Op):
 
 
 class Sigmoid(Op):
-    """out = a = 1 / (1 + e^-z);  da/dz = a(1 - a)."""
+    """out = a = 1 / (1 + e^-z);  da/dz = a(1 - a) = e^-|z| / (1 + e^-|z|)^2.
+
+    Keeps z (and e = e^-|z|) so that binary_cross_entropy can be exact from z (identities.py):
+    that loss leaves in ``exact`` the pair (the gradient it gave a, the exact dL/dz for it).
+    Backward returns that dL/dz when the gradient it receives is that very object (the loss is
+    a's only user); otherwise it applies the chain rule, with a(1 - a) computed from z, which
+    stays accurate where 1 - a would round to 0.
+    """
 
     name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
     source, grad_sources = "sigmoid({x})", ("{g} * ({out} * (1.0 - {out}))",)
+    z = None  # the input, kept by forward
+    exact: tuple | None = None  # set by binary_cross_entropy's backward (see above)
 
     def forward(self, z):
         if type(z) is np.float64:  # a scalar graph's hot path: Python floats, no numpy overhead
-            z = float(z)
-            e = math.exp(-abs(z))  # never overflows; sigmoid(-|z|) = e / (1 + e)
-            self.out = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)  # (a float: see backward)
-            return np.float64(self.out)
-        # e^-z overflows to inf for z < -709, and 1/(1+inf) = 0 is the right limit: no warning.
-        with np.errstate(over="ignore"):
-            self.out = 1.0 / (1.0 + np.exp(-z))
-        return self.out
+            self.z = z = float(z)
+            self.e = e = math.exp(-abs(z))  # never overflows; sigmoid(-|z|) = e / (1 + e)
+            return np.float64(1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e))
+        self.z = z
+        self.e = e = np.exp(-np.abs(z))  # e <= 1: no overflow, so no warning, for any z
+        return np.where(z >= 0.0, 1.0, e) / (1.0 + e)
 
     def backward(self, g):
-        a = self.out
-        return (g * (a * (1.0 - a)),)  # (a float on the scalar path: one numpy product, not two)
+        exact, self.exact = self.exact, None
+        if exact is not None and g is exact[0]:
+            return (exact[1],)
+        e = self.e
+        one_plus_e = 1.0 + e
+        return (g * (e / (one_plus_e * one_plus_e)),)  # (a float on the scalar path: one product)
 
 
 class Tanh(Op):
@@ -87,6 +98,26 @@ class ReLU(Op):
 
     def backward(self, g):
         return (g * (self.x > 0),)
+
+
+class Sqrt(Op):
+    """out = sqrt(x);  dout/dx = 1 / (2 sqrt(x)) = 1 / (2 out) (inf at x = 0, as PyTorch)."""
+
+    name, symbol, formulas = "sqrt", "sqrt", ("1/(2*{out})",)
+    source, grad_sources = "{lib}.sqrt({x})", ("{g} / (2.0 * {out})",)
+
+    def forward(self, x):
+        self.out = np.sqrt(x)
+        return self.out
+
+    def backward(self, g):
+        with np.errstate(divide="ignore"):  # sqrt's slope at 0 is infinite
+            return (g / (2.0 * self.out),)
+
+
+def sqrt(x: Node | ArrayLike) -> Node:
+    """Square root, elementwise."""
+    return Sqrt()(x)
 
 
 def exp(x: Node | ArrayLike) -> Node:

@@ -17,18 +17,27 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
 - ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a);
 - ``loss_source``: the outer op's loss of one element as a Python expression of ``{z}`` and
   ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py).
+
+The loss uses the table through ``inner_op`` below, the one place where an op looks at the graph
+that made its input: ``binary_cross_entropy(a, y)`` asks it whether a was computed by sigmoid,
+and if so computes its value and gradients from the sigmoid's z (see BinaryCrossEntropy).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def _sigmoid(z: np.ndarray | float) -> np.ndarray | float:
     """1 / (1 + e^-z) for any z, without overflow: e^-|z| <= 1 is the only exponential."""
+    if type(z) is float:  # one example (a scalar graph's sigmoid keeps z as a float)
+        e = math.exp(-abs(z))
+        return (1.0 if z >= 0.0 else e) / (1.0 + e)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
@@ -81,3 +90,17 @@ _BY_PAIR = {(entry.inner, entry.outer): entry for entry in IDENTITIES}
 def find(inner: str | None, outer: str) -> Identity | None:
     """The identity for op ``inner`` followed by op ``outer`` (op names), or None."""
     return _BY_PAIR.get((inner, outer))
+
+
+def inner_op(node: Any, outer: str) -> tuple[Identity, Any] | None:
+    """(the identity, the op that computed ``node``) when ``node``, about to be the first input of
+    op ``outer``, was computed by that identity's inner op and that op kept its input as ``z``;
+    else None. A graph recorded inside no_grad() has no ops, so nothing is recognised there.
+    """
+    op = node.op
+    if op is None:
+        return None
+    entry = _BY_PAIR.get((op.name, outer))
+    if entry is None or getattr(op, "z", None) is None:  # (a user's op of the same name)
+        return None
+    return entry, op

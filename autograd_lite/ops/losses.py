@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Literal
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ClampedLossWarning, ShapeError, user_stacklevel
 from ..node import ArrayLike, Node
 from ..op import Op
+from . import identities
 
 Reduction = Literal["mean", "sum", "none"]
+_FLOOR = 1e-12  # dL/da's denominators a and 1 - a are floored here where a is not from sigmoid
 
 
 def _in_unit_interval(x: np.ndarray) -> bool:
@@ -41,12 +44,6 @@ def _outside_unit_interval(x: np.ndarray) -> np.ndarray:
     return x[~((x >= 0.0) & (x <= 1.0))][:5]
 
 
-def _clamped_logs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(log a, log(1 - a)), each clamped at -100 where it would be -inf (a = 0 or a = 1)."""
-    with np.errstate(divide="ignore"):  # log 0 = -inf, clamped here
-        return np.maximum(np.log(a), -100.0), np.maximum(np.log1p(-a), -100.0)
-
-
 class _Loss(Op):
     """Shared by the two losses: the reduction and the factor it puts on each element's gradient."""
 
@@ -70,9 +67,47 @@ class _Loss(Op):
         return losses
 
 
+def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None):
+    """(losses, e): -(y log a + (1-y) log(1-a)) of a = sigmoid(z) as max(z, 0) - z y + log(1 + e),
+    e = e^-|z| <= 1 (so no exponential overflows), finite for every finite z."""
+    if e is None:
+        e = np.exp(-np.abs(z))
+    return np.maximum(z, 0.0) - z * y + np.log1p(e), e
+
+
+def _slope_of_a(a, y, z, e):
+    """dL/da = -y/a + (1-y)/(1-a) for a = sigmoid(z), with 1 - a = sigmoid(-z) from e = e^-|z|:
+    the true value, huge where sigmoid saturates and inf where it overflows (|z| > ~709). A term
+    whose label factor is 0 is 0, even where its denominator is 0 (a = 0 exactly, z < -745)."""
+    if type(z) is float:  # one example (Python floats)
+        one_minus_a = e / (1.0 + e) if z >= 0.0 else 1.0 / (1.0 + e)
+        term_a = -y / a if a > 0.0 else (-math.inf if y else 0.0)
+        term_1ma = (1.0 - y) / one_minus_a if one_minus_a > 0.0 else (math.inf if y != 1 else 0.0)
+        return term_a + term_1ma
+    one_minus_a = np.where(z >= 0.0, e, 1.0) / (1.0 + e)
+    if e.size == 0 or e.min() >= np.finfo(e.dtype).tiny:  # |z| < ~708: no division overflows
+        return -y / a + (1.0 - y) / one_minus_a
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        term_a = np.where(y == 0.0, 0.0, -y / a)
+        term_1ma = np.where(y == 1.0, 0.0, (1.0 - y) / one_minus_a)
+    return term_a + term_1ma
+
+
 class BinaryCrossEntropy(_Loss):
-    """L = -(y log a + (1-y) log(1-a)), each log clamped at -100 (as PyTorch's BCELoss);
-    dL/da = -y/a + (1-y)/(1-a) (denominators floored at 1e-12), dL/dy = log(1-a) - log a.
+    """L = -(y log a + (1-y) log(1-a));  dL/da = -y/a + (1-y)/(1-a),  dL/dy = log(1-a) - log a.
+
+    Exact where a = sigmoid(z), as in the lesson's graph. ``identities.inner_op`` recognises a
+    sigmoid node as a (the one place an op looks at the graph behind its input), and then
+    everything is computed from the sigmoid's z, never from a rounded 1 - a:
+    L = max(z, 0) - z y + log(1 + e^-|z|);  dL/da from a and 1 - a = sigmoid(-z) (huge, or inf
+    when it overflows, where sigmoid saturates: the true value);  dL/dy = log((1-a)/a) = -z.
+    Backward also hands the sigmoid its exact dL/dz = (a - y) g, the identity's gradient(z, y):
+    Sigmoid.backward returns it when the loss is a's only user, so dz = a - y for every finite z.
+    The graph is the lesson's: L's parents are a and y.
+
+    For any other a, each log is clamped at -100 and each denominator of dL/da floored at 1e-12,
+    as PyTorch's BCELoss; where that changes a result (a within 1e-12 of 0 or 1 and the label
+    not equal to it), it warns once per call (ClampedLossWarning) with the count.
     """
 
     name, symbol = "binary_cross_entropy", "L(a,y)"
@@ -82,17 +117,58 @@ class BinaryCrossEntropy(_Loss):
         "{g} * (-{y} / floored({x}) + (1.0 - {y}) / floored(1.0 - {x}))",
         "{g} * (log1m_clamped({x}) - log_clamped({x}))",
     )
+    sigmoid = None  # (the identity, the Sigmoid op) that computed a, when a came from sigmoid
+
+    def __call__(self, a, y):
+        if not self.needs_input_grad:  # (a used op object is first copied by Op.__call__)
+            if type(a) is Node:  # (every op's output is a Node, never a subclass)
+                self.sigmoid, self.a_name = identities.inner_op(a, self.name), a.name
+            else:
+                self.sigmoid, self.a_name = None, getattr(a, "name", None)
+        return Op.__call__(self, a, y)
 
     def forward(self, a, y):
+        if self.sigmoid is not None:
+            value = self._forward_of_logits(a, y, self.sigmoid[1])
+            if value is not None:
+                return value
+            self.sigmoid = None  # z is NaN or infinite: a's own check below says so
         if type(a) is np.float64 and type(y) is np.float64:
             return self._forward_one(float(a), float(y))
-        if not _in_unit_interval(a):
-            raise ValueError(self._outside_message(a))
+        if a.size:
+            low, high = a.min(), a.max()
+            if not (low >= 0.0 and high <= 1.0):  # (a NaN fails both)
+                raise ValueError(self._outside_message(a))
         _check_labels(y, a, self.name)
-        self.log_a, self.log_1ma = _clamped_logs(a)
+        if a.size and (low < _FLOOR or high > 1.0 - _FLOOR):
+            near = ((a < _FLOOR) & (y != 0.0)) | ((a > 1.0 - _FLOOR) & (y != 1.0))
+            self._warn_clamped(int(np.sum(near)), a.size)
+        with np.errstate(divide="ignore"):  # log 0 = -inf, clamped here
+            self.log_a = np.maximum(np.log(a), -100.0)
+            self.log_1ma = np.maximum(np.log1p(-a), -100.0)
         self.a, self.y = a, y
         losses = -y * self.log_a - (1.0 - y) * self.log_1ma  # (not -(...): no -0.0 loss)
         return self.reduce(losses)
+
+    def _forward_of_logits(self, a, y, sigmoid):
+        """The loss from the sigmoid's z; None when it is not finite (z NaN or infinite)."""
+        z, e = sigmoid.z, sigmoid.e
+        if type(z) is float:  # one example (a float64 scalar graph), in Python floats
+            if type(y) is not np.float64:
+                _check_labels(y, a, self.name)  # (one label: a 0-d array or another scalar)
+            y = float(y)
+            if not 0.0 <= y <= 1.0:
+                raise _labels_outside(y, self.name)
+            loss = (z if z > 0.0 else 0.0) - z * y + math.log1p(e)
+            if not math.isfinite(loss):
+                return None
+            self.a, self.y, self.divisor = float(a), y, 1
+            return np.float64(loss)
+        _check_labels(y, a, self.name)
+        self.a, self.y = a, y
+        value = self.reduce(_losses_of_logits(z, y, e)[0])
+        finite = np.isfinite(value) if self.reduction != "none" else np.isfinite(value).all()
+        return value if finite else None
 
     def _forward_one(self, a: float, y: float) -> np.float64:
         """One example, the lesson's L: the same formulas in Python floats (numpy's scalar
@@ -101,6 +177,8 @@ class BinaryCrossEntropy(_Loss):
             raise ValueError(self._outside_message(a))
         if not 0.0 <= y <= 1.0:
             raise _labels_outside(y, self.name)
+        if (a < _FLOOR and y != 0.0) or (a > 1.0 - _FLOOR and y != 1.0):
+            self._warn_clamped(1, 1)
         log_a = math.log(a) if a > 0.0 else -100.0
         if log_a < -100.0:  # (a < e^-100; the clamp as a comparison, not a call to max)
             log_a = -100.0
@@ -109,15 +187,38 @@ class BinaryCrossEntropy(_Loss):
         return np.float64(-y * log_a - (1.0 - y) * log_1ma)
 
     def _outside_message(self, a: np.ndarray | float) -> str:
+        nan = int(np.sum(np.isnan(a)))
+        if not nan:
+            return (
+                f"{self.name}: predictions a must lie in [0, 1] (apply sigmoid first, or use "
+                f"binary_cross_entropy_with_logits), got {_outside_unit_interval(a)}"
+            )
+        source = f"node {self.a_name!r}" if self.a_name else "an unnamed node"
         return (
-            f"{self.name}: predictions a must lie in [0, 1] (apply sigmoid first, or use "
-            f"binary_cross_entropy_with_logits), got {_outside_unit_interval(a)}"
+            f"{self.name}: the predictions a are NaN ({nan} of {np.size(a)} value(s)), from "
+            f"{source}: an earlier op produced the NaN; run the computation inside "
+            "`with ag.detect_anomaly():` to stop at the op that made it"
         )
 
+    def _warn_clamped(self, count: int, size: int) -> None:
+        if count:
+            warnings.warn(
+                f"{self.name}: {count} of {size} prediction(s) a lie within 1e-12 of 0 or 1, "
+                "with a label that differs, and were not computed by sigmoid from a finite z in "
+                "this graph: there the logs are clamped at "
+                "-100 and dL/da's denominators at 1e-12 (as PyTorch's BCELoss), so the loss and "
+                "gradient are not the true ones; compute the loss from the logits z with "
+                "binary_cross_entropy_with_logits(z, y), or apply sigmoid in the graph",
+                ClampedLossWarning,
+                stacklevel=user_stacklevel(),
+            )
+
     def backward(self, g):
-        need_a, need_y = self.needs_input_grad
         if self.divisor != 1:
             g = g / self.divisor
+        if self.sigmoid is not None:
+            return self._backward_of_logits(g)
+        need_a, need_y = self.needs_input_grad
         a, y = self.a, self.y
         # The lesson's two terms, each denominator floored at 1e-12 (as PyTorch's eps) so the
         # gradient stays finite at a = 0 or 1. Not PyTorch's (a-y)/(a(1-a)): at a = y = 0 that
@@ -127,12 +228,28 @@ class BinaryCrossEntropy(_Loss):
             if type(a) is float:  # one example (see _forward_one): Python floats, not ufuncs
                 one_minus_a = 1.0 - a
                 ga = g * (
-                    -y / (a if a > 1e-12 else 1e-12)
-                    + (1.0 - y) / (one_minus_a if one_minus_a > 1e-12 else 1e-12)
+                    -y / (a if a > _FLOOR else _FLOOR)
+                    + (1.0 - y) / (one_minus_a if one_minus_a > _FLOOR else _FLOOR)
                 )
             else:
-                ga = g * (-y / np.maximum(a, 1e-12) + (1.0 - y) / np.maximum(1.0 - a, 1e-12))
+                ga = g * (-y / np.maximum(a, _FLOOR) + (1.0 - y) / np.maximum(1.0 - a, _FLOOR))
         gy = g * (self.log_1ma - self.log_a) if need_y else None
+        return ga, gy
+
+    def _backward_of_logits(self, g):
+        """dL/da, dL/dy from z, and the sigmoid's exact dL/dz (see the class docstring)."""
+        need_a, need_y = self.needs_input_grad
+        identity, sigmoid = self.sigmoid
+        a, y = self.a, self.y
+        z = sigmoid.z
+        ga = gy = None
+        if need_a:
+            ga = g * _slope_of_a(a, y, z, sigmoid.e)
+            if type(ga) is not np.float64 and ga.dtype != a.dtype:  # (float32 a, float64 y)
+                ga = ga.astype(a.dtype)  # as the engine would, so that ga stays this object
+            sigmoid.exact = ga, identity.gradient(z, y) * g
+        if need_y:
+            gy = -g * z
         return ga, gy
 
 
@@ -149,8 +266,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
     def forward(self, z, y):
         _check_labels(y, z, self.name)
         self.z, self.y = z, y
-        self.e = np.exp(-np.abs(z))  # e^-|z| <= 1 never overflows; backward reuses it
-        losses = np.maximum(z, 0.0) - z * y + np.log1p(self.e)
+        losses, self.e = _losses_of_logits(z, y)  # (backward reuses e)
         return self.reduce(losses)
 
     def backward(self, g):

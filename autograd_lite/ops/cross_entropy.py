@@ -1,0 +1,84 @@
+"""Cross-entropy of logits over classes (softmax then the negative log-likelihood, fused)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..node import ArrayLike, Node
+from .losses import Reduction, _Loss
+from .softmax import stable_log_softmax
+
+
+class CrossEntropy(_Loss):
+    """L = -sum_k y_k log softmax(z)_k for each example, z the logits (m, k) and y the labels:
+    class indices (m,) or one-hot rows (m, k) (or class probabilities);
+    dL/dz = softmax(z) - y (the fused gradient, exact at any finite z), dL/dy = -log softmax(z).
+    """
+
+    name, symbol = "cross_entropy", "CE(z,y)"
+    formulas = ("softmax({x}) - {y}", "-log_softmax({x})")
+    source = "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"  # per example (one-hot y)
+    grad_sources = ("{g}[..., None] * (softmax({x}, axis=-1) - {y})", None)
+    broadcasts = False
+
+    def forward(self, z, y):
+        if np.ndim(z) not in (1, 2):
+            raise ShapeError(
+                f"{self.name}: logits must be (k,) or (m, k) (examples, classes), got {np.shape(z)}"
+            )
+        self.log_p = stable_log_softmax(z, axis=-1)
+        self.y = self._one_hot(np.asarray(y), z.shape)
+        return self.reduce(-np.sum(self.y * self.log_p, axis=-1))
+
+    def _one_hot(self, y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """The labels as rows of class probabilities (m, k), with a clear error for bad ones."""
+        k = shape[-1]
+        if y.shape == shape[:-1]:  # class indices
+            if self.needs_input_grad[1]:
+                raise TypeError(f"{self.name}: class indices have no gradient; pass a constant")
+            if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+                wrong = _bad(y, ~np.isfinite(y) | (y != np.round(y)))
+                raise ValueError(f"{self.name}: class indices must be whole numbers, got {wrong}")
+            if y.size and (y.min() < 0 or y.max() >= k):
+                raise ValueError(
+                    f"{self.name}: class indices must lie in 0..{k - 1} for {k} classes, got "
+                    f"{_bad(y, (y < 0) | (y >= k))}"
+                )
+            one_hot = np.zeros(shape, dtype=self.log_p.dtype)
+            np.put_along_axis(one_hot, y.astype(np.intp)[..., None], 1.0, axis=-1)
+            return one_hot
+        if y.shape == shape:  # one-hot rows or class probabilities
+            rows_ok = np.all((y >= 0) & (y <= 1)) and np.allclose(np.sum(y, axis=-1), 1.0)
+            if not rows_ok:
+                raise ValueError(
+                    f"{self.name}: labels of shape {y.shape} must be one-hot rows (or class "
+                    "probabilities: each in [0, 1], each row summing to 1)"
+                )
+            return y
+        raise ShapeError(
+            f"{self.name}: logits of shape {shape} take labels of shape {shape[:-1]} (class "
+            f"indices) or {shape} (one-hot), got {y.shape}"
+        )
+
+    def backward(self, g):
+        need_z, need_y = self.needs_input_grad
+        if self.divisor != 1:
+            g = g / self.divisor
+        g = np.expand_dims(g, -1)  # one per example, spread over its classes
+        gz = g * (np.exp(self.log_p) - self.y) if need_z else None
+        gy = -g * self.log_p if need_y else None
+        return gz, gy
+
+
+def _bad(y: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """The first few labels at fault, for an error message."""
+    return np.ravel(y)[np.ravel(where)][:5]
+
+
+def cross_entropy(
+    logits: Node | ArrayLike, labels: Node | ArrayLike, reduction: Reduction = "mean"
+) -> Node:
+    """Cross-entropy of softmax(logits) against labels (class indices (m,) or one-hot (m, k)),
+    averaged over the examples by default; its gradient is exactly softmax(logits) - onehot."""
+    return CrossEntropy(reduction)(logits, labels)
