@@ -115,7 +115,7 @@ def test_float_or_bool_of_a_node_while_tracing_is_a_clear_error() -> None:
         ag.compile(uses_float)(ag.Node(1.0, requires_grad=True))
     with pytest.raises(TypeError, match=r"bool\(\) of a Node.*ag.compile traces"):
         ag.compile(uses_if)(w)
-    assert float(ag.Node(2.0)) == 2.0 and bool(ag.Node(0.0))  # outside a trace, as before
+    assert float(ag.Node(2.0)) == 2.0 and bool(ag.Node(1.0))  # outside a trace, as before
 
 
 def test_compile_errors_name_what_is_wrong() -> None:

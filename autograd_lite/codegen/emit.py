@@ -329,11 +329,12 @@ class _Writer:
         """The gradient summed back over the axes broadcasting stretched, in parent's dtype."""
         if self.scalar:
             return expr
-        have = n.value.shape
-        if getattr(n.op, "reduction", None) is not None:  # per-element templates
-            have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
-        if n.op.broadcasts and have != parent.shape:
-            expr = _sum_to(expr, have, parent.shape)
+        if n.op.broadcasts:
+            have = n.value.shape
+            if getattr(n.op, "reduction", None) is not None:  # per-element templates
+                have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
+            if have != parent.shape:
+                expr = _sum_to(expr, have, parent.shape)
         if n.dtype != parent.dtype:
             expr = f"{wrap(expr)}.astype(np.{parent.dtype})"
         return expr

@@ -71,6 +71,18 @@ def log1m_clamped(a):
     with np.errstate(divide="ignore"):
         return np.maximum(np.log1p(-a), -100.0)
 ''',
+    "softmax": '''\
+def softmax(z, axis):
+    """e^z / sum e^z along axis, the max taken out first (no overflow)."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+''',
+    "log_softmax": '''\
+def log_softmax(z, axis):
+    """z - log sum e^z along axis, the max taken out first (no overflow)."""
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+''',
     "floored": '''\
 def floored(x):
     """x, at least 1e-12 elementwise: keeps a denominator of the cross-entropy's gradient finite."""
@@ -83,7 +95,8 @@ _CALL = re.compile(r"\b(" + "|".join(sorted(NAMES)) + r")\(")
 
 
 def used_by(body: str, scalar: bool) -> str:
-    """The source of the helpers that ``body`` calls, in their order above."""
+    """The source of the helpers that ``body`` calls, in their order above (on a scalar graph
+    the numpy form of a helper that has no Python-float form)."""
     called = set(_CALL.findall(body))
-    table = SCALAR if scalar else ARRAY
+    table = {**ARRAY, **SCALAR} if scalar else ARRAY
     return "\n\n".join(text for name, text in table.items() if name in called)

@@ -43,7 +43,7 @@ class Program:
         # Our own text, made of sanitised names and numbers: nothing a user typed is evaluated.
         exec(compile(self.source, f"<generated {self.name}>", "exec"), namespace)  # noqa: S102
         self.function = namespace[self.name]
-        namespace["float64"] = np.dtype(np.float64)
+        namespace.update(np=np, float64=np.dtype(np.float64))  # what the checked entry uses
         entry = self._entry_source()
         namespace.update(self._dtypes)
         own: dict[str, Any] = {}  # (its name is the program's, for Python's argument errors)

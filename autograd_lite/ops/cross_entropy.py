@@ -18,9 +18,21 @@ class CrossEntropy(_Loss):
 
     name, symbol = "cross_entropy", "CE(z,y)"
     formulas = ("softmax({x}) - {y}", "-log_softmax({x})")
-    source = "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"  # per example (one-hot y)
-    grad_sources = ("{g}[..., None] * (softmax({x}, axis=-1) - {y})", None)
     broadcasts = False
+
+    @property
+    def source(self) -> str | None:
+        """Per example, for one-hot labels; class indices are one-hot-encoded by forward, so
+        codegen calls forward and backward then (no template)."""
+        if self.indices:
+            return None
+        return "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"
+
+    @property
+    def grad_sources(self) -> tuple[str | None, ...]:
+        # g: one number for a mean or sum (codegen divides by m), one per example for "none"
+        g = "{g}[..., None]" if self.reduction == "none" else "{g}"
+        return (f"{g} * (softmax({{x}}, axis=-1) - {{y}})", f"-{g} * log_softmax({{x}}, axis=-1)")
 
     def forward(self, z, y):
         if np.ndim(z) not in (1, 2):
@@ -28,6 +40,7 @@ class CrossEntropy(_Loss):
                 f"{self.name}: logits must be (k,) or (m, k) (examples, classes), got {np.shape(z)}"
             )
         self.log_p = stable_log_softmax(z, axis=-1)
+        self.indices = np.ndim(y) == np.ndim(z) - 1
         self.y = self._one_hot(np.asarray(y), z.shape)
         return self.reduce(-np.sum(self.y * self.log_p, axis=-1))
 
