@@ -78,7 +78,6 @@ class _Writer:
         self.skipped: set[Node] = set()  # a sigmoid whose gradient an identity skips
         self.identity: dict[Node, tuple[identities.Identity, Node]] = {}  # loss -> (entry, z)
         self.custom: dict[Node, str] = {}  # a user's op node -> the name of its op object
-        self.shared: dict[Node, str] = {}  # a skipped sigmoid -> the name of its e^-|z|
 
     # -- the whole function -----------------------------------------------------------------
     def write(self) -> Generated:
@@ -187,21 +186,8 @@ class _Writer:
         op = n.op
         if n in self.identity:
             entry, z = self.identity[n]
-            names = {"z": self.atom[z], "y": self.atom[n.parents[1]]}
-            e = self.shared.get(n.parents[0])
-            if e is not None:
-                per_element = entry.loss_from_shared.format(e=e, **names)
-            else:
-                per_element = entry.loss_source.format(**names)
+            per_element = entry.loss_source.format(z=self.atom[z], y=self.atom[n.parents[1]])
             return f"{out} = {self._reduce(n, per_element)}"
-        if n in self.skipped and not self.scalar:  # a and the loss from one e^-|z|
-            entry, z = next(v for k, v in self.identity.items() if k.parents[0] is n)
-            if entry.shared:
-                self.shared[n] = e = self.namer.fresh("e")
-                zname = self.atom[z]
-                shared = f"{e} = {entry.shared.format(z=zname)}"
-                inner = f"{out} = {entry.inner_from_shared.format(z=zname, e=e)}"
-                return f"{shared}  # e^-|{zname}| <= 1, for {out} and the loss\n{inner}"
         template = self._template(op, "source")
         if template is None:
             return f"{out} = {self._custom_forward(n)}"

@@ -16,10 +16,7 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
 - ``source``: ``result`` as a Python expression for codegen (numpy and Python floats alike);
 - ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a);
 - ``loss_source``: the outer op's loss of one element as a Python expression of ``{z}`` and
-  ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py);
-- ``shared``, ``inner_from_shared``, ``loss_from_shared``: the numpy forms codegen writes on
-  arrays, where the inner op's output and the loss share one pass of work: ``{e} = shared``
-  (e^-|z|, computed once), then the inner op's output and the loss of one element from it.
+  ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py).
 
 The loss uses the table through ``inner_op`` below, the one place where an op looks at the graph
 that made its input: ``binary_cross_entropy(a, y)`` asks it whether a was computed by sigmoid,
@@ -57,9 +54,6 @@ class Identity:
     gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
     why: str
     loss_source: str = ""
-    shared: str = ""
-    inner_from_shared: str = ""
-    loss_from_shared: str = ""
 
     def text(self, template: str, **names: str) -> str:
         """One of this entry's texts with the graph's names filled in (z, a, y, da by default)."""
@@ -77,9 +71,6 @@ IDENTITIES: tuple[Identity, ...] = (
         gradient=lambda z, y: _sigmoid(z) - y,
         why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
         loss_source="bce_logits({z}, {y})",
-        shared="np.exp(-np.abs({z}))",
-        inner_from_shared="np.where({z} >= 0, 1.0, {e}) / (1.0 + {e})",
-        loss_from_shared="np.maximum({z}, 0.0) - {z} * {y} + np.log1p({e})",
     ),
     Identity(
         inner=None,
