@@ -4,25 +4,33 @@
     autograd-lite train  [--data blobs|breast-cancer|FILE.csv --alpha --iterations --loss --out DIR]
 
 Bad input (a malformed CSV, labels other than 0/1, alpha <= 0, ...) ends with a one-line error
-on stderr and exit code 2, never a traceback.
+on stderr and exit code 2, never a traceback; Ctrl-C with one line and exit code 130 (a training
+run first reports and draws the iterations done).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from . import logistic, viz
+from . import __version__, logistic, viz
 
 USAGE_ERROR = 2  # bad input: the user can fix the command line or the data
 FAILURE = 1  # the input was fine but something on this machine failed (e.g. no renderer)
+INTERRUPTED = 130  # Ctrl-C, as a shell reports a command killed by SIGINT (128 + 2)
+TRACEBACK_VARIABLE = "AUTOGRAD_LITE_TRACEBACK"  # set it to see an internal error's traceback
+# About what one example of generated data costs in a training run: its features, label, logit,
+# probability, loss and gradient terms, a few float64 each.
+BYTES_PER_EXAMPLE = 256
 
 
 class CannotFinishError(Exception):
@@ -63,6 +71,69 @@ def _at_least(name: str, low: int):
     return parse
 
 
+def _fits_in_memory(name: str, low: int, bytes_each: int, what: str):
+    """_at_least, and a count whose `bytes_each` bytes apiece would take more than half the memory
+    available is refused before anything runs."""
+    at_least = _at_least(name, low)
+
+    def parse(text: str) -> int:
+        value = at_least(text)
+        available = _memory_available()
+        if available is not None and value * bytes_each > available // 2:
+            raise argparse.ArgumentTypeError(
+                f"{value:,} {name} would need {_bytes(value * bytes_each)} for {what} "
+                f"({bytes_each} bytes each), more than half of the {_bytes(available)} of memory "
+                f"available: at most {available // 2 // bytes_each:,}"
+            )
+        return value
+
+    return parse
+
+
+def _memory_available() -> int | None:
+    """Bytes of memory available to a new allocation (Linux's MemAvailable), None if unknown."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _bytes(count: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    if count < 1024:
+        return f"{count:.0f} bytes"
+    units = ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
+    power = min(int(math.log(count, 1024)), len(units))
+    return f"{count / 1024**power:.1f} {units[power - 1]}"
+
+
+def _output_folder(text: str) -> Path:
+    """--out: a folder that exists, or can be created, and can be written to; checked before the
+    command runs, so that a long run does not fail at its end."""
+    folder = Path(text)
+    try:
+        existing = next(p for p in (folder, *folder.parents) if p.exists() or p == p.parent)
+    except OSError as err:
+        message = f"cannot write pictures into {text}: {err.strerror}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not existing.is_dir():
+        why = "is a file" if existing == folder else f"{existing} is a file"
+        raise argparse.ArgumentTypeError(f"cannot write pictures into {text}: {why}, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == folder else f" ({existing} is not writable)"
+        raise argparse.ArgumentTypeError(
+            f"cannot write pictures into {text}: permission denied{where}"
+        )
+    return folder
+
+
 def _finite_float(text: str) -> float:
     try:
         value = float(text)
@@ -84,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="autograd-lite",
         description="The logistic-regression lesson, runnable: its graph, gradients and training.",
     )
+    parser.add_argument("--version", action="version", version=f"autograd-lite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{lesson,train}")
 
     lesson = commands.add_parser(
@@ -119,9 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lesson.add_argument(
         "--out",
-        type=Path,
+        type=_output_folder,
         metavar="DIR",
         help="draw the graph into DIR (PNG, SVG and the backprop steps)",
+    )
+    lesson.add_argument(
+        "--view",
+        choices=("named", "ops"),
+        default="named",
+        help="the pictures: named (the lesson's figure: z, a and L, default) or ops (one box "
+        "per operation)",
     )
     lesson.add_argument(
         "--code",
@@ -155,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--iterations",
-        type=_at_least("iterations", 1),
+        type=_fits_in_memory("iterations", 1, 8, "the history of losses"),
         default=1000,
         help="gradient-descent steps (default: 1000)",
     )
@@ -168,14 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--samples",
-        type=_at_least("samples", 2),
+        type=_fits_in_memory("samples", 2, BYTES_PER_EXAMPLE, "the examples"),
         default=200,
         help="number of examples for blobs (default: 200)",
     )
-    train.add_argument("--seed", type=int, default=0, help="random seed for blobs (default: 0)")
+    train.add_argument(
+        "--seed", type=_at_least("seed", 0), default=0, help="random seed for blobs (default: 0)"
+    )
     train.add_argument(
         "--out",
-        type=Path,
+        type=_output_folder,
         metavar="DIR",
         help="write loss_curve.png (and decision_boundary.png for 2 features)",
     )
@@ -189,20 +270,56 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code: 0, 2 for bad input, 1 for other failures."""
-    args = build_parser().parse_args(argv)
+    """Run the command; returns the exit code: 0, 2 for bad input, 1 for other failures, 130
+    when interrupted (Ctrl-C)."""
+    command = "autograd-lite"
     try:
-        args.run(args)
+        with warnings.catch_warnings():
+            args = build_parser().parse_args(argv)
+            command = f"autograd-lite {args.command}"
+            warnings.showwarning = _warning_printer(command)
+            args.run(args)
+            interrupted = getattr(args, "interrupted", None)
     except BrokenPipeError:  # `autograd-lite train | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt as stop:  # Ctrl-C: one line, whatever was running
+        print(f"{command}: {stop.args[0] if stop.args else 'interrupted'}", file=sys.stderr)
+        return INTERRUPTED
     # ValueError covers bad data (DataError) and shapes; FloatingPointError a diverging run;
-    # OSError a folder we cannot write to. Anything else is a bug and keeps its traceback.
+    # OSError a folder we cannot write to.
     except (ValueError, FloatingPointError, OSError, CannotFinishError) as err:
-        message = " ".join(str(err).split())  # always one line
-        print(f"autograd-lite {args.command}: error: {message}", file=sys.stderr)
+        print(f"{command}: error: {_one_line(err)}", file=sys.stderr)
         return FAILURE if isinstance(err, CannotFinishError) else USAGE_ERROR
+    except MemoryError as err:
+        print(f"{command}: error: not enough memory {_one_line(err)}".rstrip(), file=sys.stderr)
+        return FAILURE
+    except Exception as err:  # a bug: one line that names it, the traceback on request
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        print(
+            f"{command}: internal error: {type(err).__name__}: {_one_line(err)} (a bug: please "
+            f"report it with the command line; {TRACEBACK_VARIABLE}=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return FAILURE
+    if interrupted is not None:
+        print(f"{command}: {interrupted}", file=sys.stderr)
+        return INTERRUPTED
     return 0
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())
+
+
+def _warning_printer(command: str):
+    """warnings.showwarning for the command: one line, without the source line it came from."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"{command}: warning: {_one_line(message)}", file=sys.stderr)
+
+    return show
 
 
 # -- autograd-lite lesson -------------------------------------------------------------------------
@@ -210,6 +327,7 @@ def run_lesson(args: argparse.Namespace) -> None:
     x, w, b, y, alpha = args.x, args.w, args.b, args.y, args.alpha
     if len(x) != len(w):
         raise ValueError(f"--x has {len(x)} value(s) and --w has {len(w)}: give one weight per x")
+    _check_z_is_finite(x, w, b, "these numbers are too large")
     nodes = logistic.lesson_graph(x, y, w, b)
     n = len(x)
     terms = " + ".join(f"w{i}*x{i}" for i in range(1, n + 1))
@@ -219,7 +337,8 @@ def run_lesson(args: argparse.Namespace) -> None:
     print(f"The lesson's example: x = {_vector(x)}, w = {_vector(w)}, b = {b:g}, y = {y:g}")
     print()
     print("Forward pass")
-    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {z:.6f}")
+    shown_z = float(viz.shown_value(nodes["z"]))  # 0.5*1 - 0.3*2 + 0.1 is 0, not 2.8e-17
+    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {shown_z:.6f}")
     print(f"  a = sigmoid(z) = 1 / (1 + e^-z) = {a:.6f}")
     print(f"  L = -(y log a + (1-y) log(1-a)) = {loss:.6f}")
     print()
@@ -236,12 +355,15 @@ def run_lesson(args: argparse.Namespace) -> None:
         print(f"  w{i} = w{i} - alpha * dw{i} = {old:g} - {alpha:g} * {_number(dwi)} = {new:.6g}")
     db = float(table["db"].autodiff)
     print(f"  b  = b - alpha * db = {b:g} - {alpha:g} * {_number(db)} = {new_b:.6g}")
+    _check_z_is_finite(
+        x, new_w, new_b, f"alpha = {alpha:g} is too large: after the step", "; try a smaller alpha"
+    )
     after = float(logistic.lesson_graph(x, y, new_w, new_b)["L"].value)
     print(f"  the loss L goes from {loss:.6f} to {after:.6f}")
 
     if args.out is not None:
         nodes["L"].backward()
-        _render_lesson(nodes["L"], args.out)
+        _render_lesson(nodes["L"], args.out, args.view)
     if args.code is not None:
         _lesson_code(nodes["L"], args.code)
 
@@ -261,14 +383,24 @@ def _lesson_code(loss_node, where: str) -> None:
     print(f"The generated code is in {path} (run it: python {path})")
 
 
-def _render_lesson(loss_node, out: Path) -> None:
-    """The lesson graph as PNG and SVG, and back-propagation frame by frame (ag.viz)."""
+def _check_z_is_finite(x, w, b: float, problem: str, remedy: str = "") -> None:
+    """z = w1*x1 + ... + b must be a float: numbers too large overflow it to infinity."""
+    terms = [wi * xi for wi, xi in zip(w, x, strict=True)] + [b]
+    if not (all(math.isfinite(term) for term in terms) and math.isfinite(sum(terms))):
+        raise ValueError(
+            f"{problem}: z = w1*x1 + ... + b overflows the range of floats (about 1.8e308)" + remedy
+        )
+
+
+def _render_lesson(loss_node, out: Path, view: str = "named") -> None:
+    """The lesson graph as PNG and SVG, and back-propagation frame by frame (ag.viz), in the
+    named view (the lesson's figure) or one box per op."""
     print()
     try:
         paths = [
-            viz.render(loss_node, out / "lesson_graph.png"),
-            viz.render(loss_node, out / "lesson_graph.svg"),
-            viz.render_steps(loss_node, out / "steps"),
+            viz.render(loss_node, out / "lesson_graph.png", view=view),
+            viz.render(loss_node, out / "lesson_graph.svg", view=view),
+            viz.render_steps(loss_node, out / "steps", view=view),
         ]
     except (viz.RenderError, viz.RendererNotFoundError) as err:
         raise CannotFinishError(f"cannot draw the graph: {err}") from None
@@ -279,7 +411,7 @@ def _render_lesson(loss_node, out: Path) -> None:
 
 def _number(value: float) -> str:
     """A number as it would be written inside a formula: negatives in parentheses."""
-    return f"({value:g})" if value < 0 else f"{value:g}"
+    return f"({value:g})" if value < 0 else f"{value + 0.0:g}"  # (+ 0.0: -0 is shown as 0)
 
 
 def _vector(values: Sequence[float]) -> str:
@@ -290,7 +422,7 @@ def _vector(values: Sequence[float]) -> str:
 def run_train(args: argparse.Namespace) -> None:
     from . import datasets
 
-    data = datasets.load(args.data, samples=args.samples, seed=args.seed)
+    data = datasets.load(args.data, samples=args.samples, seed=args.seed, progress=True)
     X, Y = logistic.check_data(data.X, data.Y)
     m, n = X.shape
     ones = int(Y.sum())
@@ -305,7 +437,9 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
-    history = _train_with_progress(X, Y, args)
+    with _warnings_as_lines("train"):
+        history = _train_with_progress(X, Y, args)
+    _note_interruption(history, args)
     width = len(str(history.iterations))
     for it in _checkpoints(history.iterations):
         print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
@@ -316,11 +450,12 @@ def run_train(args: argparse.Namespace) -> None:
         f"after the last update: loss {final_loss:.6f}, "
         f"training accuracy {accuracy:.2%} ({correct} of {m})"
     )
-    (first, gap_first), (last, gap_last) = history.gradient_checks[0], history.gradient_checks[-1]
+    gaps = ", ".join(
+        f"{gap:.1e} at iteration {it}" for it, gap in dict(history.gradient_checks).items()
+    )
     print(
         "autodiff vs closed form (dw = X^T (a - y) / m, db = mean(a - y)):\n"
-        f"      max abs difference {gap_first:.1e} at iteration {first}, "
-        f"{gap_last:.1e} at iteration {last}"
+        f"      max abs difference {gaps}"
     )
     print(f"final parameters: w = {_short_vector(history.w)}, b = {history.b:.6g}")
 
@@ -340,6 +475,7 @@ def run_train(args: argparse.Namespace) -> None:
 def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace):
     from tqdm import tqdm
 
+    sys.stdout.flush()  # the header is in the log before a long run starts
     # delay=1: the bar appears only once a run has taken more than a second;
     # disable=None: and only on a terminal, so logs and pipes stay clean.
     with tqdm(
@@ -366,6 +502,34 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace)
             on_iteration=step,
             compiled=args.compiled,
         )
+
+
+@contextlib.contextmanager
+def _warnings_as_lines(command: str) -> Iterator[None]:
+    """Inside, each warning (a rising loss, a clamped loss) is one line on stderr, as errors are,
+    instead of Python's file:line form that quotes a line of the package's own source."""
+
+    def show(message, category, *_args, **_kwargs) -> None:
+        text = " ".join(str(message).split())
+        print(f"autograd-lite {command}: warning: {text}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        yield
+
+
+def _note_interruption(history, args: argparse.Namespace) -> None:
+    """After Ctrl-C: the run is reported and drawn as far as it got, then main() ends with the
+    message in ``args.interrupted`` and exit code 130. Before any update, there is nothing to
+    report: stop now."""
+    if not history.interrupted:
+        return
+    k, total = history.iterations + 1, args.iterations
+    if history.iterations == 0:
+        raise KeyboardInterrupt(f"interrupted at iteration 1 of {total}, before the first update")
+    print(f"(interrupted at iteration {k}: what follows is the {history.iterations} done)")
+    args.interrupted = f"interrupted at iteration {k} of {total}"
 
 
 def _checkpoints(iterations: int, count: int = 5) -> list[int]:

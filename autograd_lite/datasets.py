@@ -6,16 +6,14 @@ Problems with the data raise DataError with a message that names the file, row a
 
 from __future__ import annotations
 
-import csv
-import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-
-class DataError(ValueError):
-    """Data that cannot be trained on; the message says where and why, in one line."""
+from .csvdata import delimiter_name, read_labelled_csv
+from .errors import DataError, DataWarning
 
 
 @dataclass(frozen=True)
@@ -80,81 +78,43 @@ def standardise(X: np.ndarray) -> np.ndarray:
     return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
 
 
-def from_csv(path: str | Path) -> Dataset:
+def from_csv(path: str | Path, progress: bool = False) -> Dataset:
     """A CSV file whose last column is the 0/1 label and the others are numeric features.
 
-    A first row without any number in it is taken as a header of column names (a first row
-    with only some numbers is data, so that a typo in it is reported, not taken for a header).
+    The delimiter (',', ';', tab, '|' or spaces) is detected from the first rows. A first row
+    without any number in it is taken as a header of column names (a first row with only some
+    numbers is data, so that a typo in it is reported, not taken for a header). A file with a
+    single class loads, with a DataWarning. ``progress``: a progress bar on a terminal while a
+    large file loads (csvdata.read_labelled_csv).
     """
     path = Path(path)
-    try:
-        with path.open(newline="") as file:
-            rows = list(csv.reader(file))
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory, not a CSV file") from None
-    except UnicodeDecodeError as err:
-        raise DataError(f"{path}: not a text CSV file ({err.reason})") from None
-    except OSError as err:
-        raise DataError(f"{path}: cannot read it ({err.strerror})") from None
-
-    numbered = [(i, row) for i, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
-    if not numbered:
-        raise DataError(f"{path}: the file is empty")
-    header = None
-    if not any(_is_number(cell) for cell in numbered[0][1]):
-        header = tuple(cell.strip() for cell in numbered[0][1])
-        numbered = numbered[1:]
-    if not numbered:
-        raise DataError(f"{path}: has a header but no data rows")
-    columns = len(header) if header else len(numbered[0][1])
-    if columns < 2:
-        raise DataError(f"{path}: needs at least one feature column and a last column of labels")
-
-    values = np.empty((len(numbered), columns))
-    for r, (line, row) in enumerate(numbered):
-        if len(row) != columns:
-            raise DataError(f"{path}, row {line}: {len(row)} values, expected {columns}")
-        for c, cell in enumerate(row):
-            values[r, c] = _number(cell, path, line, c + 1, last=c == columns - 1)
-
-    X, Y = values[:, :-1], values[:, -1:]
-    names = header[:-1] if header else tuple(f"x{i}" for i in range(1, columns))
+    table = read_labelled_csv(path, progress=progress)
+    X, Y = table.values[:, :-1], table.values[:, -1:]
+    columns = table.values.shape[1]
+    names = table.header[:-1] if table.header else tuple(f"x{i}" for i in range(1, columns))
+    if Y.min() == Y.max():
+        label = int(Y[0, 0])
+        warnings.warn(
+            f"{path}: every one of the {len(Y)} labels is {label} (a single class): training "
+            f"only pushes every prediction towards {label}, and the accuracy will be 100%",
+            DataWarning,
+            stacklevel=2,
+        )
+    delimiter = table.delimiter
+    separated = "" if delimiter == "," else f", separated by {delimiter_name(delimiter)}"
     return Dataset(
         path.name,
         X,
         Y,
         names,
-        f"{path}: {X.shape[0]} examples x {X.shape[1]} features",
+        f"{path}: {X.shape[0]} examples x {X.shape[1]} features{separated}",
     )
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _number(cell: str, path: Path, line: int, column: int, last: bool) -> float:
-    where = f"{path}, row {line}, column {column}"
-    try:
-        value = float(cell)
-    except ValueError:
-        raise DataError(f"{where}: {cell.strip()!r} is not a number") from None
-    if last and value not in (0.0, 1.0):
-        raise DataError(f"{where}: the label {cell.strip()!r} is not 0 or 1")
-    if not math.isfinite(value):
-        raise DataError(f"{where}: the feature {cell.strip()!r} is not a finite number")
-    return value
-
-
-def load(name: str, samples: int = 200, seed: int = 0) -> Dataset:
-    """``blobs``, ``breast-cancer``, or the path of a CSV file."""
+def load(name: str, samples: int = 200, seed: int = 0, progress: bool = False) -> Dataset:
+    """``blobs``, ``breast-cancer``, or the path of a CSV file (``progress``: see from_csv)."""
     if name == "blobs":
         return blobs(samples, seed)
     if name == "breast-cancer":
         return breast_cancer()
-    return from_csv(name)
+    return from_csv(name, progress=progress)

@@ -26,3 +26,11 @@ def user_stacklevel() -> int:
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         level, frame = level + 1, frame.f_back
     return level
+
+
+class DataError(ValueError):
+    """Data that cannot be trained on; the message says where and why, in one line."""
+
+
+class DataWarning(UserWarning):
+    """Data that can be trained on, but probably not as the user meant (a single class...)."""

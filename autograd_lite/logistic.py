@@ -8,12 +8,15 @@ and           dw = X^T (a - y) / m,  db = mean(a - y).
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import numpy as np
 
+from .errors import user_stacklevel
 from .gradcheck import finite_difference
 from .node import ArrayLike, Node
 from .op import no_grad
@@ -127,10 +130,11 @@ def vectorised_graph(
     b: Node | ArrayLike,
     loss: LossKind = "lesson",
 ) -> dict[str, Node]:
-    """The model over m examples: ``z = X @ w + b``, and L the loss averaged over the m rows.
+    """The model over m examples: ``Z = X @ w + b``, and L the loss averaged over the m rows.
 
-    ``loss="lesson"``: ``a = sigmoid(z)``, ``L = mean(-(y log a + (1-y) log(1-a)))``.
-    ``loss="fused"``: the same L from z directly (stable for any z; the graph has no ``a``).
+    ``loss="lesson"``: ``A = sigmoid(Z)``, ``L = mean(-(Y log A + (1-Y) log(1-A)))``.
+    ``loss="fused"``: the same L from Z directly (stable for any Z; the graph has no ``A``).
+    The nodes are named (and keyed) X, Y, w, b, Z, A, L.
     Plain arrays become Nodes; w and b become parameters unless given as Nodes.
     """
     nodes = {
@@ -139,8 +143,13 @@ def vectorised_graph(
         "w": w if isinstance(w, Node) else Node(w, name="w", requires_grad=True),
         "b": b if isinstance(b, Node) else Node(b, name="b", requires_grad=True),
     }
-    nodes["z"] = logits(nodes["X"], nodes["w"], nodes["b"])
-    nodes.update(loss_of_logits(nodes["z"], nodes["Y"], loss))
+    nodes["Z"] = logits(nodes["X"], nodes["w"], nodes["b"])
+    nodes["Z"].name = "Z"  # capitals, as the lesson writes the m examples' columns
+    loss_nodes = loss_of_logits(nodes["Z"], nodes["Y"], loss)
+    if "a" in loss_nodes:
+        nodes["A"] = loss_nodes["a"]
+        nodes["A"].name = "A"
+    nodes["L"] = loss_nodes["L"]
     return nodes
 
 
@@ -225,6 +234,41 @@ class TrainingDivergedError(FloatingPointError):
     """Gradient descent produced a loss (or logits) that is NaN or infinite."""
 
 
+class LossRisingWarning(RuntimeWarning):
+    """Gradient descent's loss stayed above its lowest value for several iterations in a row:
+    the learning rate alpha is probably too large."""
+
+
+RISING_ITERATIONS = 3  # iterations in a row above the lowest loss so far before train() warns
+
+
+class _RisingLossWatch:
+    """Warns once per run when the loss has stayed above its lowest value so far for
+    RISING_ITERATIONS iterations in a row (full-batch gradient descent with a small enough alpha
+    never raises the loss; a rise within rounding, 1e-9 relative, does not count)."""
+
+    def __init__(self, alpha: float):
+        self.alpha, self.best, self.best_at, self.above, self.warned = alpha, np.inf, 0, 0, False
+
+    def see(self, iteration: int, loss: float) -> None:
+        if loss <= self.best * (1.0 + 1e-9):
+            if loss < self.best:
+                self.best, self.best_at = loss, iteration
+            self.above = 0
+            return
+        self.above += 1
+        if self.above == RISING_ITERATIONS and not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"the loss rose above its lowest value ({self.best:.6g}, at iteration "
+                f"{self.best_at}) and has stayed above it for {RISING_ITERATIONS} iterations "
+                f"(iteration {iteration}: {loss:.6g}); alpha = {self.alpha:g} is probably too "
+                f"large, try a smaller alpha such as {self.alpha / 10:g}",
+                LossRisingWarning,
+                stacklevel=user_stacklevel(),
+            )
+
+
 @dataclass(frozen=True)
 class History:
     """What a training run did: the loss before each update, and the final parameters.
@@ -238,6 +282,7 @@ class History:
     alpha: float
     loss_kind: str  # "lesson" or "fused"
     gradient_checks: tuple[tuple[int, float], ...]
+    interrupted: bool = False  # stopped by Ctrl-C: the losses, w and b of the updates done
 
     @property
     def iterations(self) -> int:
@@ -260,10 +305,13 @@ def train(
 
     Starts from ``w`` (default zeros) and ``b``. ``on_iteration(iteration, loss)`` is called after
     every iteration (for a progress bar). At the first and last iteration the autodiff gradient
-    is compared with the closed form (kept in ``History.gradient_checks``). A NaN or infinite
-    loss stops the run with TrainingDivergedError, naming the iteration. ``compiled``: each
-    iteration runs the code ``ag.compile`` generates for the loss and its gradients (the same
-    numbers, no graph built per iteration).
+    is compared with the closed form (kept in ``History.gradient_checks``). A loss that stays
+    above its lowest value for RISING_ITERATIONS iterations in a row warns (LossRisingWarning,
+    once per run); a NaN or infinite loss stops the run with TrainingDivergedError, naming the
+    iteration. Ctrl-C (KeyboardInterrupt) stops it too: the History of the updates done so far
+    is returned, with ``interrupted=True``. ``compiled``: each iteration runs the code
+    ``ag.compile`` generates for the loss and its gradients (the same numbers, no graph built
+    per iteration).
     """
     X, Y = check_data(X, Y)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
@@ -284,9 +332,11 @@ def train(
     bias = Node(b0, name="b", requires_grad=True)
     losses = np.empty(iterations)
     checks = []
+    rising = _RisingLossWatch(alpha)
     # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
     # warnings would only repeat it less clearly.
-    with np.errstate(over="ignore", invalid="ignore"):
+    done = (0, weights.value, bias.value)  # (updates done, w and b after them), set at once
+    with np.errstate(over="ignore", invalid="ignore"), contextlib.suppress(KeyboardInterrupt):
         step = _compiled_loss(data, labels, loss) if compiled else None
         for it in range(1, iterations + 1):
             if step is None:
@@ -301,20 +351,24 @@ def train(
                 value = float(value)
                 _stop_if_diverged(it, alpha, value, "the loss (or the logits z = X @ w + b)")
             losses[it - 1] = value
+            rising.see(it, value)
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, weights, bias)))
             weights.value = weights.value - alpha * weights.grad
             bias.value = bias.value - alpha * bias.grad
             weights.grad = bias.grad = None
+            done = (it, weights.value, bias.value)
             if on_iteration is not None:
                 on_iteration(it, value)
+    completed, w_done, b_done = done  # fewer than asked for: Ctrl-C stopped the loop
     return History(
-        losses=losses,
-        w=weights.value,
-        b=float(bias.value),
+        losses=losses[:completed],
+        w=w_done,
+        b=float(b_done),
         alpha=float(alpha),
         loss_kind=loss,
-        gradient_checks=tuple(checks),
+        gradient_checks=tuple(check for check in checks if check[0] <= completed),
+        interrupted=completed < iterations,
     )
 
 
@@ -356,9 +410,22 @@ class GradientRow:
 
     @property
     def largest_difference(self) -> float:
-        """The largest gap between any two of the three, over all elements."""
-        a, c, f = self.autodiff, self.closed_form, self.finite_difference
-        return float(np.max([np.abs(a - c), np.abs(a - f), np.abs(c - f)]))
+        """The largest gap between any two of the three, over all elements: absolute for
+        values up to 1 in size, relative beyond (dL/da is huge where sigmoid saturates). Equal
+        infinities agree; a finite difference that could not be computed (NaN) is left out."""
+        a, c, f = (np.asarray(v, dtype=np.float64) for v in (self.autodiff, self.closed_form,
+                                                              self.finite_difference))
+        known = ~np.isnan(f)
+        gaps = [_gap(a, c), _gap(a, f)[known], _gap(c, f)[known]]
+        return float(max(np.max(g, initial=0.0) for g in gaps))
+
+
+def _gap(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """|u - v| / max(1, |u|, |v|): 0 where they are equal (inf - inf would be NaN), NaN where
+    either is NaN."""
+    with np.errstate(invalid="ignore"):
+        scale = np.maximum(1.0, np.maximum(np.abs(u), np.abs(v)))
+        return np.where(u == v, 0.0, np.abs(u - v) / scale)
 
 
 @dataclass(frozen=True)
@@ -404,9 +471,14 @@ class GradientTable:
 def _format_values(values: np.ndarray) -> str:
     flat = np.ravel(values)
     if flat.size == 1:
-        return f"{flat[0]:.9f}"
-    shown = ", ".join(f"{v:.6f}" for v in flat[:2])
+        return _format_number(flat[0], 9)
+    shown = ", ".join(_format_number(v, 6) for v in flat[:2])
     return f"[{shown}{', ...' if flat.size > 2 else ''}]"
+
+
+def _format_number(value: float, digits: int) -> str:
+    """Fixed point, or with an exponent once that would print more than 10 digits before it."""
+    return f"{value:.{digits}e}" if abs(value) >= 1e10 else f"{value:.{digits}f}"
 
 
 def compare(x: ArrayLike, y: ArrayLike, w: ArrayLike, b: float, eps: float = 1e-6) -> GradientTable:
@@ -426,14 +498,11 @@ def _compare_single(x, y, w, b, eps: float) -> GradientTable:
     xs, ws, y, b = _values(x).reshape(-1), _values(w).reshape(-1), float(y), float(b)
     # the closed form for m = 1: dz = a - y, dw_i = x_i dz, db = dz
     closed = closed_form_grads(xs.reshape(1, -1), [[y]], ws, b)
-    a = float(nodes["a"].value)
-
-    def loss_of_a(av):
-        return binary_cross_entropy(av, y).value
+    z = float(nodes["z"].value)
 
     def loss_of_z(zv):
-        # The same L, evaluated stably from z: through a = sigmoid(z), 1 - a loses digits when
-        # a is near 1, and finite differences would magnify that (by 1/step).
+        # L evaluated stably from z: through a = sigmoid(z), 1 - a loses digits when a is
+        # near 1 (and is 0 once a rounds to 1), and finite differences would magnify that.
         return binary_cross_entropy_with_logits(zv, y).value
 
     rows = [
@@ -441,15 +510,15 @@ def _compare_single(x, y, w, b, eps: float) -> GradientTable:
             "da",
             "-y/a + (1-y)/(1-a)",
             nodes["a"].grad,
-            np.asarray(-y / a + (1 - y) / (1 - a)),
-            finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+            _lesson_da(np.asarray(z), np.asarray(y)),
+            _numeric_da(np.asarray(z), np.asarray(y), eps),
         ),
         GradientRow(
             "dz",
             "a - y",
             nodes["z"].grad,
             closed.dz.reshape(()),
-            finite_difference(loss_of_z, float(nodes["z"].value), eps),
+            finite_difference(loss_of_z, z, eps),
         ),
     ]
     dw_numeric = finite_difference(lambda wv: loss_of_z(xs @ wv + b), ws, eps)
@@ -483,10 +552,7 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
     nodes = vectorised_graph(X, Y, w, b, "lesson")
     nodes["L"].backward()
     closed = closed_form_grads(X, Y, w, b)
-    a = nodes["a"].value
-
-    def loss_of_a(av):
-        return binary_cross_entropy(av, Y).value
+    z = nodes["Z"].value
 
     def loss_of_z(zv):  # the same L, stably from z (see _compare_single)
         return binary_cross_entropy_with_logits(zv, Y).value
@@ -495,16 +561,16 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
         GradientRow(
             "da",
             "(-y/a + (1-y)/(1-a)) / m",
-            nodes["a"].grad,
-            (-Y / a + (1 - Y) / (1 - a)) / m,
-            finite_difference(loss_of_a, a, _step_inside_01(a, eps)),
+            nodes["A"].grad,
+            _lesson_da(z, Y) / m,
+            _numeric_da(z, Y, eps) / m,
         ),
         GradientRow(
             "dz",
             "(a - y) / m",
-            nodes["z"].grad,
+            nodes["Z"].grad,
             closed.dz / m,
-            finite_difference(loss_of_z, nodes["z"].value, eps),
+            finite_difference(loss_of_z, nodes["Z"].value, eps),
         ),
         GradientRow(
             "dw",
@@ -525,6 +591,33 @@ def _compare_batch(X, Y, w, b, eps: float) -> GradientTable:
     return GradientTable(title, rows)
 
 
-def _step_inside_01(a, eps: float):
-    """A step for a probability a that keeps a +- step inside (0, 1)."""
-    return eps * np.minimum(a, 1.0 - a)
+def _lesson_da(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The lesson's da = -y/a + (1-y)/(1-a), with a = sigmoid(z) and 1 - a = sigmoid(-z) each
+    from z (1 - a from a rounded to 1 would be 0). Where sigmoid saturates it is huge, or inf
+    once it overflows; a term whose label factor is 0 is 0. (Written out here, apart from the
+    engine's own code, since it is the check.)"""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        a, one_minus_a = 1.0 / (1.0 + np.exp(-z)), 1.0 / (1.0 + np.exp(z))
+        return np.where(y == 0, 0.0, -y / a) + np.where(y == 1, 0.0, (1.0 - y) / one_minus_a)
+
+
+def _numeric_da(z: np.ndarray, y: np.ndarray, eps: float) -> np.ndarray:
+    """Each example's dl/da by central differences, as (dl/dz) / (da/dz), both stepped in z.
+
+    a itself cannot be stepped where it rounds to 0 or 1, so the step is taken in z, elementwise
+    (each example's own loss l, not the mean, whose rounding would swamp a tiny slope), and
+    da/dz is the difference of sigmoid's smaller side (a where z < 0, a - 1 = -sigmoid(-z)
+    where z >= 0), which keeps its digits. NaN where both underflow (|z| > ~745, a = y).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    up, down = z + eps, z - eps
+    upper = z >= 0  # which side each element takes, chosen at z, not at z +- eps
+    with no_grad(), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+
+        def loss(zv):
+            return binary_cross_entropy_with_logits(zv, y, reduction="none").value
+
+        def side_of_a(zv):
+            return np.where(upper, -1.0 / (1.0 + np.exp(zv)), 1.0 / (1.0 + np.exp(-zv)))
+
+        return (loss(up) - loss(down)) / (side_of_a(up) - side_of_a(down))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from heapq import heappop, heappush
 from typing import Any
@@ -20,6 +22,11 @@ _tracing = False
 # Every node gets the next number when it is made. A node is always made after the nodes it is
 # computed from, so handling higher numbers first is a topological order for backward().
 creation_number = itertools.count()
+
+# The last few nodes backward() started from (weak: they do not keep a graph alive). The
+# pictures label a gradient by the node it is the derivative of: drawing z after L.backward()
+# shows dL/dz, and only this record says which L that was.
+backward_roots: deque[weakref.ref[Node]] = deque(maxlen=8)
 
 
 def as_array(value: ArrayLike, what: str = "Node") -> np.ndarray | np.generic:
@@ -385,6 +392,7 @@ class Node:
         Leaves pass nothing on: they take their summed gradients after the last op node.
         """
         pending = {self: self._seed(grad)}  # node -> its gradient summed over its users
+        backward_roots.append(weakref.ref(self))
         waiting = [(-self.number, self)] if self.op is not None else []  # a heap of op nodes
         while waiting:
             node = heappop(waiting)[1]  # the newest op node waiting: all its users are done
@@ -424,10 +432,9 @@ class Node:
             return _ONE  # a scalar loss, the common case (numpy scalars are immutable: shared)
         where = f"backward() on {self.name or 'this node'}"
         if not self.requires_grad:
-            raise RuntimeError(
-                f"{where}: it does not require a gradient; none of the nodes it was computed "
-                "from was created with requires_grad=True (or it was computed inside no_grad())"
-            )
+            from .op import why_no_gradient  # (op.py imports this module)
+
+            raise RuntimeError(f"{where}: {why_no_gradient(self)}")
         if grad is None:
             if self.size != 1:
                 raise RuntimeError(

@@ -18,6 +18,16 @@ _recording = True  # False inside no_grad()
 _VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
 
 
+class _NotRecorded(tuple):
+    """The parents of a node an op computed inside no_grad(): none, as a leaf's, but marked,
+    so that backward()'s error can say where the node came from (see why_no_gradient)."""
+
+    __slots__ = ()
+
+
+_NOT_RECORDED = _NotRecorded()
+
+
 @contextlib.contextmanager
 def no_grad() -> Iterator[None]:
     """Inside, ops record no graph: results have ``op is None``, no parents, no gradient."""
@@ -32,6 +42,44 @@ def no_grad() -> Iterator[None]:
 def is_recording() -> bool:
     """True unless inside ``no_grad()``."""
     return _recording
+
+
+def why_no_gradient(node: Node) -> str:
+    """Why backward() on ``node``, which requires no gradient, has nothing to do, from what can
+    be seen: which nodes were computed inside no_grad(), and the names of the graph's leaves."""
+    if type(node.parents) is _NotRecorded:
+        return (
+            "it does not require a gradient: it was computed inside no_grad(), which records "
+            "no graph; compute it outside no_grad() to differentiate it"
+        )
+    nodes = list(node.walk())
+    inside = [n for n in nodes if type(n.parents) is _NotRecorded]
+    if inside:
+        shown = ", ".join(_label(n) for n in inside[:3]) + (", ..." if len(inside) > 3 else "")
+        return (
+            "it does not require a gradient, nor does any node it was computed from: "
+            f"{len(inside)} of them ({shown}) {'was' if len(inside) == 1 else 'were'} computed "
+            "inside no_grad(), which makes new nodes that record no graph, even from nodes that "
+            "require a gradient. If one stands for a parameter (after `w = w - alpha * w.grad` "
+            "inside no_grad(), the name w holds that new node, no longer the one created with "
+            "requires_grad=True), update the parameter's value instead: "
+            "`w.value = w.value - alpha * w.grad`"
+        )
+    leaves = [n for n in nodes if n.op is None]
+    named = sorted({repr(n.name) for n in leaves if n.name is not None})
+    unnamed = sum(1 for n in leaves if n.name is None)
+    listed = ", ".join(named + ([f"{unnamed} unnamed"] if unnamed else []))
+    return (
+        "it does not require a gradient: none of the nodes it was computed from was created "
+        f"with requires_grad=True (its leaves: {listed}); create the parameters as "
+        "Node(value, requires_grad=True)"
+    )
+
+
+def _label(node: Node) -> str:
+    if node.name is not None:
+        return repr(node.name)
+    return f"an unnamed node of shape {node.shape}" if node.ndim else "an unnamed node"
 
 
 class Op:
@@ -138,7 +186,7 @@ class Op:
             out.op = self
             out.requires_grad = True in needs
         else:
-            out.parents = ()
+            out.parents = _NOT_RECORDED  # (== (): no parents)
             out.op = None
             out.requires_grad = False
         if anomaly.enabled:

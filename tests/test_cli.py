@@ -216,4 +216,7 @@ def test_an_unwritable_out_folder_is_named(tmp_path):
     result = run("train", "--iterations", "5", "--out", str(blocker / "pictures"))
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
-    assert f"cannot write {blocker / 'pictures'}" in result.stderr
+    assert (
+        f"cannot write pictures into {blocker / 'pictures'}: {blocker} is a file" in result.stderr
+    )
+    assert result.stdout == ""  # refused before training

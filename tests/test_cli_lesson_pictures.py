@@ -13,12 +13,14 @@ from autograd_lite import cli, viz
 def test_lesson_out_calls_the_visualiser_exactly(tmp_path, monkeypatch, capsys):
     calls = []
 
-    def fake_render(node, path):
+    def fake_render(node, path, view):
         calls.append(("render", node, path))
+        assert view == "named"
         return path
 
-    def fake_render_steps(node, folder):
+    def fake_render_steps(node, folder, view):
         calls.append(("render_steps", node, folder))
+        assert view == "named"
         return folder / "index.html"
 
     monkeypatch.setattr(viz, "render", fake_render)
@@ -49,9 +51,9 @@ def test_lesson_out_writes_real_pictures(tmp_path):
         assert name in text
     steps = tmp_path / "steps"
     frames = sorted(steps.glob("step_*.png"))
-    # frame 0 (forward values only), then one per gradient: L, a, z, the two sums' worth of
-    # products and partial sums, w1, w2 and b (x1, x2 and y get none)
-    assert len(frames) == 10
+    # frame 0 (forward values only), then one per gradient of the named view: L, a, z,
+    # w1, w2 and b (x1, x2 and y get none)
+    assert len(frames) == 7
     assert all(png_size(frame)[0] > 800 for frame in frames)
     page = (steps / "index.html").read_text()
     assert page.count("<svg") == len(frames)
@@ -81,4 +83,4 @@ def test_lesson_out_into_a_file_is_named(tmp_path):
     result = run("lesson", "--out", str(blocker / "pictures"))
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
-    assert str(blocker / "pictures" / "lesson_graph.png") in result.stderr
+    assert f"{blocker} is a file, not a folder" in result.stderr  # checked before the lesson runs

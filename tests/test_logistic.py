@@ -167,7 +167,7 @@ def test_random_batches_agree_three_ways(batch, loss):
     closed = logistic.closed_form_grads(X, Y, w, b)
     np.testing.assert_allclose(nodes["w"].grad, closed.dw, rtol=1e-10, atol=1e-13)
     assert float(nodes["b"].grad) == pytest.approx(closed.db, rel=1e-10, abs=1e-13)
-    np.testing.assert_allclose(nodes["z"].grad * m, closed.dz, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(nodes["Z"].grad * m, closed.dz, rtol=1e-10, atol=1e-13)
 
     # finite differences of the stable form of the same L: through a = sigmoid(z) the lesson's
     # form loses digits in 1 - a when a is near 1, and a difference quotient magnifies that

@@ -54,7 +54,7 @@ def test_gradients_not_computed_show_a_dash_never_zero():
 def test_edges_carry_the_local_derivative_formula_and_value():
     nodes = lesson()
     a = float(nodes["a"].value)
-    source = ag.viz.to_dot(nodes["L"]).source
+    source = ag.viz.to_dot(nodes["L"], view="ops").source
     assert f"da/dz = a(1-a) = {fmt(a * (1 - a))}" in source
     assert f"dL/da = -y/a + (1-y)/(1-a) = {fmt(-1 / a)}" in source
     assert "d(w1*x1)/dw1 = x1 = 1" in source
@@ -64,15 +64,15 @@ def test_edges_carry_the_local_derivative_formula_and_value():
 
 def test_backward_lane_puts_each_gradient_in_its_nodes_column_with_red_and_blue():
     nodes = lesson()
-    source = ag.viz.to_dot(nodes["L"]).source
+    source = ag.viz.to_dot(nodes["L"], view="ops").source
     statements = node_statements(source)
     by_header = {header_of(attrs): (i, attrs) for i, attrs in statements.items()}
     z_id, _ = by_header["z = w1*x1 + w2*x2 + b"]
     dz_id, dz_attrs = by_header["dz"]
     assert f"{{rank=same; {z_id}; {dz_id}}}" in source
-    assert f"= {fmt(nodes['z'].grad)}" in dz_attrs and "= da*a(1-a)" in dz_attrs
+    assert f"= {fmt(nodes['z'].grad)}" in dz_attrs and "= da * a(1-a) = a - y" in dz_attrs
     _, dw1_attrs = by_header["dw1"]
-    assert "color=\"#1565c0\"" in dw1_attrs and "= d(w1*x1)*x1" in dw1_attrs  # blue
+    assert "color=\"#1565c0\"" in dw1_attrs and "= x1 * d(w1*x1)" in dw1_attrs  # blue
     assert "color=\"#c62828\"" in dz_attrs  # red
     backward_edges = re.findall(r"(\d+) -> (\d+) \[.*dir=back", source)
     gradient_ids = {by_header[h][0] for h in ("dL", "da", "dz", "db", "dw1", "dw2")}
@@ -137,8 +137,8 @@ def test_names_are_escaped_and_never_inject_into_the_dot(name):
 def test_escape_shows_control_characters_and_entities():
     assert ag.viz.escape('<a & "b">') == "&lt;a &amp; &quot;b&quot;&gt;"
     assert ag.viz.escape("a\nb") == "a<br/>b"
-    assert ag.viz.escape("tab\there") == "tab\\there"
-    assert ag.viz.escape("{x}|\\") == "{x}|\\"
+    assert ag.viz.escape("tab\there") == "tab\\\\there"  # \t, its backslash doubled
+    assert ag.viz.escape("{x}|\\") == "{x}|\\\\"  # Graphviz would expand \\N, \\G, ...
 
 
 def test_arrays_show_shape_dtype_and_a_short_summary():
@@ -220,8 +220,8 @@ def test_fan_out_sums_both_paths_in_the_chain_rule():
     out.name = "out"
     out.backward()
     source = ag.viz.to_dot(out).source
-    assert "= dout*x + dout*x" in source and f"dout/dx = x = {fmt(x.value)}" in source
-    assert "= 6" in source  # dout/dx = 2x
+    assert "= x + x" in source and f"dout/dx = x = {fmt(x.value)}" in source
+    assert "= 6" in source  # dout/dx = 2x (dout/dout = 1 times each path's local x)
 
 
 def test_a_long_chain_draws_without_recursion():

@@ -56,16 +56,24 @@ def node_boxes(svg: bytes) -> dict[str, list[float]]:
 @pytest.mark.parametrize("make", [lambda: lesson()["L"], fan_out])
 def test_one_frame_per_gradient_plus_the_forward_frame(make):
     root = make()
-    frames = ag.viz.backprop_steps(root)
+    frames = ag.viz.backprop_steps(root, view="ops")  # one box, so one frame, per op
     assert len(frames) == gradient_count(root) + 1
     assert [f.index for f in frames] == list(range(len(frames)))
     assert frames[0].node is None and frames[1].node is root
     assert {id(f.node) for f in frames[1:]} == {id(n) for n in root.walk() if n.grad is not None}
 
 
+def test_named_view_has_one_frame_per_named_gradient():
+    nodes = lesson()
+    frames = ag.viz.backprop_steps(nodes["L"])  # auto: the named view of z, a and L
+    assert [f.node for f in frames[1:4]] == [nodes["L"], nodes["a"], nodes["z"]]
+    assert {id(f.node) for f in frames[4:]} == {id(nodes[k]) for k in ("w1", "w2", "b")}
+    assert "w1*x1" not in " ".join(f.caption for f in frames)
+
+
 def test_frames_follow_backward_order_and_reveal_one_gradient_each():
     nodes = lesson()
-    frames = ag.viz.backprop_steps(nodes["L"])
+    frames = ag.viz.backprop_steps(nodes["L"], view="ops")
     seen = []
     for frame in frames[1:]:
         # a node's gradient is complete only after every node using it has passed its share
@@ -76,7 +84,8 @@ def test_frames_follow_backward_order_and_reveal_one_gradient_each():
     total = len(frames) - 1
     assert unknown == [2 * (total - k) for k in range(len(frames))]
     z_frame = next(f for f in frames if f.node is nodes["z"])
-    assert f"dz = da*a(1-a) = {format(float(nodes['z'].grad), '.4g')}" in z_frame.caption
+    value = format(float(nodes["z"].grad), ".4g")
+    assert f"dz = da * a(1-a) = a - y = {value}" in z_frame.caption
 
 
 def test_frame_zero_shows_values_and_no_gradient():
@@ -97,7 +106,7 @@ def test_steps_before_backward_leave_grads_untouched():
 
 
 def test_every_frame_puts_every_node_in_the_same_place():
-    frames = ag.viz.backprop_steps(lesson()["L"])
+    frames = ag.viz.backprop_steps(lesson()["L"], view="ops")
     boxes = [node_boxes(f.render("svg")) for f in frames]
     assert len(boxes[0]) >= 20
     for later in boxes[1:]:
@@ -118,7 +127,7 @@ def test_render_steps_writes_pngs_and_a_self_contained_page(tmp_path):
     root = lesson()["L"]
     (tmp_path / "steps").mkdir()
     (tmp_path / "steps" / "step_99.png").write_bytes(b"old")  # from an earlier, longer run
-    page = ag.viz.render_steps(root, tmp_path / "steps")
+    page = ag.viz.render_steps(root, tmp_path / "steps", view="ops")
     count = gradient_count(root) + 1
     pngs = sorted((tmp_path / "steps").glob("step_*.png"))
     assert [p.name for p in pngs] == [f"step_{k:02d}.png" for k in range(count)]

@@ -195,7 +195,7 @@ class BinaryCrossEntropy(_Loss):
             )
         source = f"node {self.a_name!r}" if self.a_name else "an unnamed node"
         return (
-            f"{self.name}: the predictions a are NaN ({nan} of {np.size(a)} value(s)), from "
+            f"{self.name}: predictions a are NaN ({nan} of {np.size(a)} value(s)), from "
             f"{source}: an earlier op produced the NaN; run the computation inside "
             "`with ag.detect_anomaly():` to stop at the op that made it"
         )

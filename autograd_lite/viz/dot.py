@@ -9,9 +9,11 @@ import graphviz
 import numpy as np
 
 from ..node import Node
+from . import renderer as _renderer
+from .expr import Expr, Num, Sym, plus, spaced
 from .graph import Edge, GraphView, paren
-from .lesson import Check, lesson_checks
-from .text import escape, shape_line, summary
+from .lesson import Check, course_notes, lesson_checks
+from .text import escape, number, shape_line, summary
 
 SMALL = 30  # graphs up to this many nodes get formulas and the backward lane by default
 COPY_USERS = 4  # in large graphs, a leaf with more users is drawn beside each of them
@@ -30,6 +32,36 @@ GRAPH_ATTR = {
     "rankdir": "LR", "newrank": "true", "nodesep": "0.3", "ranksep": "0.45",
     "fontname": "Helvetica", "bgcolor": "white",
 }
+
+
+@dataclass(frozen=True)
+class Style:
+    """Font sizes (points) and spacing; the named view is drawn compact, to fit a laptop."""
+
+    node_font: int = 12
+    detail_font: int = 10  # kinds, shapes, chain rules
+    edge_font: int = 10
+    nodesep: str = "0.3"
+    ranksep: str = "0.45"
+
+
+OPS_STYLE = Style(detail_font=9)
+NAMED_STYLE = Style(node_font=12, detail_font=10, edge_font=10, nodesep="0.15", ranksep="0.3")
+
+
+class Picture(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that Jupyter shows through this package's renderer (``dot`` or
+    graphviz-pure), so a notebook on a machine without system Graphviz still draws it."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):  # noqa: ANN001 (IPython's)
+        try:
+            svg = _renderer.run(self.source, "svg").decode("utf-8")
+        except (_renderer.RendererNotFoundError, _renderer.RenderError) as err:
+            return {"text/plain": f"{self!r}\n(cannot draw it: {err})"}
+        return {"image/svg+xml": svg}
+
+    def _repr_svg_(self) -> str | None:
+        return self._repr_mimebundle_().get("image/svg+xml")
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,10 @@ class Drawing:
         self.pins = pins or {}  # positions from an earlier layout: every frame drawn alike
         self.grad_of: GradientSource = grad_of or (lambda node: node.grad)
         self.checks: list[Check] | None = lesson_checks(view.root) if options.closed_form else None
+        self.course: dict[int, str] = course_notes(view.root)
+        view.full_grad_names = bool(self.course)  # the course's dZ is m * dL/dZ: say dL/dZ
+        # compact where ops were folded; a graph with nothing to fold looks as in the ops view
+        self.style = NAMED_STYLE if view.folded else OPS_STYLE
         self.n = len(view.nodes)
 
     # numeric ids: forward node k is "k", its gradient box is "n + k"
@@ -87,9 +123,12 @@ class Drawing:
     def digraph(self, notes: bool = True) -> graphviz.Digraph:
         """The picture; ``notes=False`` leaves the notes out (step frames place them apart)."""
         view, opts = self.view, self.options
-        dot = graphviz.Digraph("autograd_lite", graph_attr=GRAPH_ATTR)
-        dot.attr("node", fontname="Helvetica", fontsize="12", margin="0.08,0.04")
-        dot.attr("edge", fontname="Helvetica", fontsize="10", color=GREY, arrowsize="0.7")
+        style = self.style
+        dot = Picture("autograd_lite", graph_attr=GRAPH_ATTR | {
+            "nodesep": style.nodesep, "ranksep": style.ranksep})
+        dot.attr("node", fontname="Helvetica", fontsize=str(style.node_font), margin="0.08,0.04")
+        dot.attr("edge", fontname="Helvetica", fontsize=str(style.edge_font), color=GREY,
+                 arrowsize="0.7")
         graded = [n for n in view.nodes if n.requires_grad] if opts.backward else []
         # In this layout the lane declared first ends up lowest: backward first, forward on top.
         if graded:
@@ -104,8 +143,9 @@ class Drawing:
             copied = self.copied_leaves(bool(graded))
             for node in reversed(view.nodes):
                 if id(node) not in copied:
-                    style = KIND_STYLE[view.kind(node)] | self.pin("node:" + self.fid(node))
-                    lane.node(self.fid(node), self.forward_label(node), **style)
+                    look = KIND_STYLE[view.kind(node)] | self.exact_value(node)
+                    look |= self.pin("node:" + self.fid(node))
+                    lane.node(self.fid(node), self.forward_label(node), **look)
             for k, edge in enumerate(view.edges):
                 if id(edge.parent) in copied:  # a copy beside each user
                     lane.node(str(2 * self.n + k), self.forward_label(edge.parent),
@@ -156,26 +196,43 @@ class Drawing:
         kind = view.kind(node)
         rows = [f"<b>{escape(view.header(node))}</b>"]
         detail = kind if node.op is None else f"{kind}: {node.op.name}"
-        rows.append(f'<font point-size="9" color="{GREY}">{escape(detail)}</font>')
+        small = self.style.detail_font
+        rows.append(f'<font point-size="{small}" color="{GREY}">{escape(detail)}</font>')
         shape = shape_line(node.value)
         if shape:
-            rows.append(f'<font point-size="9">{escape(shape)}</font>')
-        rows.append(f"= {self.fmt(node.value)}")
+            rows.append(f'<font point-size="{small}">{escape(shape)}</font>')
+        rows.append(f"= {self.fmt(view.shown(node))}")
         if node.requires_grad:
             colour = self.gradient_colour(node)
             text = f"{escape(view.grad_label(node))} = {self.fmt(self.grad_of(node))}"
             rows.append(f'<font color="{colour}">{text}</font>')
         return _table(rows)
 
+    def exact_value(self, node: Node) -> dict[str, str]:
+        """Where rounding noise is drawn as 0, the exact value in the SVG's tooltip."""
+        shown = self.view.shown(node)
+        if shown is node.value:
+            return {}
+        exact = " ".join(number(v, ".17g") for v in np.ravel(node.value)[:8])
+        return {"tooltip": f"exact value {exact} (rounding noise, drawn as 0)"}
+
     def forward_edge(self, edge: Edge) -> dict[str, str]:
+        """The edge's derivative: ``dz/dw1 = x1 = 1``; its value alone where no short formula
+        comes out; the shapes where an array's derivative is no number per element."""
         attrs = {}
         if self.options.formulas and edge.parent.requires_grad:
             view = self.view
-            text = f"{escape(view.derivative(edge))} = {escape(view.formula(edge))}"
-            value = view.local_value(edge)
-            if value is not None and self.fmt(value) != escape(view.formula(edge)):
-                text += f" = {self.fmt(value)}"
-            attrs["label"] = f'<<font point-size="10" color="#444444">{text}</font>>'
+            parts = [view.derivative(edge)]
+            formula, value = view.formula(edge), view.local_value(edge)
+            if formula is not None:
+                parts.append(formula)
+            if value is not None and summary(value, self.options.number_format) != formula:
+                parts.append(summary(value, self.options.number_format))
+            if len(parts) == 1:
+                parts.append(f"{edge.child.shape} by {edge.parent.shape}")
+            text = escape(" = ".join(parts))
+            size = self.style.edge_font
+            attrs["label"] = f'<<font point-size="{size}" color="#444444">{text}</font>>'
         return attrs
 
     # -- backward lane ----------------------------------------------------------------------------
@@ -183,32 +240,65 @@ class Drawing:
         view = self.view
         colour = self.gradient_colour(node)
         title = f"<b>{escape(view.grad_name(node))}</b>"
-        if node.name is not None:  # the lesson's "dL/dz (code variable: dz)"
+        if node.name is not None and view.grad_name(node) != view.grad_label(node):
+            # the lesson's "dL/dz (code variable: dz)"
             title += f" = {escape(view.grad_label(node))}"
         rows = [f'<font color="{colour}">{title}</font>']
+        small = self.style.detail_font
         if self.options.formulas:
-            rule = self.chain_rule(node)
-            rule = rule if node is self.view.root else f"= {rule}"
-            rows.append(f'<font point-size="10" color="{colour}">{escape(rule)}</font>')
+            for line in self.chain_rule_lines(node):
+                rows.append(f'<font point-size="{small}" color="{colour}">{escape(line)}</font>')
         rows.append(f'<font color="{colour}">= {self.fmt(self.grad_of(node))}</font>')
         if self.options.formulas and view.kind(node) == "parameter":  # what the gradient is for
             name = escape(view.title(node))
-            rows.append(f'<font point-size="9" color="{GREY}">update: {name} := {name} - '
+            rows.append(f'<font point-size="{small}" color="{GREY}">update: {name} := {name} - '
                         f"alpha*{escape(view.grad_name(node))}</font>")
         return _table(rows)
 
+    def chain_rule_lines(self, node: Node) -> list[str]:
+        """The chain rule's line(s) in the node's gradient box: ``= da * a(1-a) = a - y``,
+        then the course's own form where it differs (the 1/m of a mean)."""
+        rule = self.chain_rule(node)
+        if node is self.view.grad_root or node is self.view.root:  # where the rule starts
+            return [rule]
+        lines = [f"= {rule}"]
+        found = self.view.simplification(node)
+        if found is not None:
+            entry, names = found
+            result = entry.text(entry.result, **names)
+            if getattr(self.view.real_users(node)[0][0].op, "divisor", 1) != 1 or (
+                    entry.inner is not None and getattr(
+                        self.view.real_users(self.view.real_users(node)[0][0])[0][0].op,
+                        "divisor", 1) != 1):
+                result = f"({result})/m"
+            lines = [f"= {rule} = {result}" if rule != result else f"= {result}"]
+        note = self.course.get(id(node))
+        if note:
+            lines.append(note)
+        return lines
+
     def chain_rule(self, node: Node) -> str:
-        """dL/d(node) as the sum over its users of (their gradient) x (local derivative)."""
-        if node is self.view.root:
+        """dL/d(node) as the sum over its users of (local derivative) x (their gradient)."""
+        view = self.view
+        if node is view.grad_root:
             return "(backward starts here)"
+        if node is view.root:  # backward started further on, beyond the picture
+            return f"(from {view.grad_label(view.root).split('/')[0]}, beyond this picture)"
         terms = []
-        for edge in self.view.users(node):
-            upstream, local = self.view.grad_name(edge.child), self.view.formula(edge)
-            terms.append(upstream if local == "1" else
-                         f"-{upstream}" if local == "-1" else f"{upstream}*{paren(local)}")
+        for edge in view.users(node):
+            upstream = view.grad_name(edge.child)
+            if edge.child is view.grad_root and edge.child.size == 1:
+                seed: Expr = Num(1)  # dL/dL = 1: the lesson writes da = -y/a + ...
+            else:
+                seed = Sym(upstream, unit=True)
+            term = view.vjp(edge, seed)
+            if term is None:
+                local = view.formula(edge) or "?"
+                term = Sym(f"{upstream} * {paren(local)}")
+            terms.append(term)
         if len(terms) > 3:
-            terms = terms[:3] + [f"... ({len(terms)} paths)"]
-        return " + ".join(terms) if terms else "?"
+            return " + ".join(spaced(t) for t in terms[:3]) + f" + ... ({len(terms)} paths)"
+        return spaced(plus(*terms)) if terms else "?"
 
     def gradient_style(self, node: Node) -> dict[str, str]:
         colour = self.gradient_colour(node)
@@ -225,13 +315,15 @@ class Drawing:
         colour = self.gradient_colour(edge.parent)  # grey until the gradient has flowed
         attrs = {"dir": "back", "color": colour, "fontcolor": colour}
         value = self.view.local_value(edge)
+        size = self.style.edge_font
+        formula = self.view.formula(edge)
         if value is not None:
             factor = self.fmt(value)
             factor = f"({factor})" if factor.startswith("-") else factor
-            attrs["label"] = f'<<font point-size="10">* {factor}</font>>'
-        elif self.options.formulas:
-            factor = escape(paren(self.view.formula(edge)))
-            attrs["label"] = f'<<font point-size="10">* {factor}</font>>'
+            attrs["label"] = f'<<font point-size="{size}">* {factor}</font>>'
+        elif self.options.formulas and formula is not None:
+            factor = escape(paren(formula))
+            attrs["label"] = f'<<font point-size="{size}">* {factor}</font>>'
         if edge.parent is self.new:
             attrs["penwidth"] = "3"
         return attrs
@@ -309,8 +401,15 @@ def to_dot(
     max_nodes: int | None = 500,
     hide_constants: bool | None = None,
     number_format: str = ".4g",
-) -> graphviz.Digraph:
-    """The graph behind ``node`` as a ``graphviz.Digraph`` (``.source`` is the DOT text).
+    view: str = "auto",
+) -> Picture:
+    """The graph behind ``node`` as a ``graphviz.Digraph`` (``.source`` is the DOT text; in
+    Jupyter it draws itself through this package's renderer).
+
+    ``view``: "named" draws the named quantities, each unnamed op folded into the named node
+    it flows into, as the lesson's figure (``z = w1*x1 + w2*x2 + b``, ``a``, ``L``); "ops" draws
+    one box per op; "auto" (default) is "named" when an op node other than ``node`` has a
+    name, else "ops".
 
     ``formulas``: local derivatives on the edges; ``backward``: the lane of gradients beneath
     the values; both default to on for graphs of up to 30 nodes. ``closed_form``: the box
@@ -319,10 +418,13 @@ def to_dot(
     the output (None: all); ``hide_constants`` (default: for graphs over 30 nodes) leaves out
     unnamed numbers; ``number_format`` is a format spec such as ".4g" or ".3f".
     """
-    view = _view(node, max_nodes, hide_constants)
-    options = options_for(view, formulas, backward, closed_form, number_format)
-    return Drawing(view, options).digraph()
+    graph = _view(node, max_nodes, hide_constants, view)
+    options = options_for(graph, formulas, backward, closed_form, number_format)
+    return Drawing(graph, options).digraph()
 
 
-def _view(node: Node, max_nodes: int | None, hide_constants: bool | None) -> GraphView:
-    return GraphView(node, max_nodes=max_nodes, hide_constants=hide_constants, small=SMALL)
+def _view(
+    node: Node, max_nodes: int | None, hide_constants: bool | None, view: str = "auto"
+) -> GraphView:
+    return GraphView(node, max_nodes=max_nodes, hide_constants=hide_constants, small=SMALL,
+                     view=view)

@@ -78,3 +78,36 @@ def _sum_terms(z: Node) -> list[tuple[Node, Node | None]] | None:
 def _is_leaf(node: Node, parameter: bool) -> bool:
     named = node.name is not None and node.op is None and node.size == 1
     return named and node.requires_grad == parameter
+
+
+def course_notes(root: Node) -> dict[int, str]:
+    """id(node) -> a line for its gradient box: the course's m-example formulas, when ``root``
+    is the mean loss of ``Z = X @ w + b`` (``logistic.vectorised_graph``); else nothing.
+
+    The course writes dZ = A - Y, dw = X^T dZ / m, db = mean(dZ): its dZ leaves out the 1/m
+    of the mean, which the engine's dL/dZ holds. Both are shown, so neither misleads.
+    """
+    if root.op is None or root.size != 1 or getattr(root.op, "divisor", 1) == 1:
+        return {}
+    first, labels = root.parents
+    if root.op.name == "binary_cross_entropy" and first.op is not None \
+            and first.op.name == "sigmoid":
+        a_text, z = first.name or "sigmoid(Z)", first.parents[0]
+    elif root.op.name == "binary_cross_entropy_with_logits":
+        a_text, z = f"sigmoid({first.name or 'Z'})", first
+    else:
+        return {}
+    if z.op is None or z.op.name != "add" or z.parents[0].op is None \
+            or z.parents[0].op.name != "matmul":
+        return {}
+    (X, w), b = z.parents[0].parents, z.parents[1]
+    names = [n.name for n in (z, X, w, b, labels)]
+    if any(name is None for name in names):
+        return {}
+    z_name, x_name, w_name, b_name, y_name = names
+    dz = f"d{z_name}"
+    return {
+        id(z): f"course: {dz} = {a_text} - {y_name}, so dL/{dz} = {dz}/m",
+        id(w): f"course: d{w_name} = {x_name}^T {dz} / m",
+        id(b): f"course: d{b_name} = mean({dz})",
+    }

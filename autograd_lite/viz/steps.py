@@ -46,20 +46,22 @@ def backprop_steps(
     max_nodes: int | None = 500,
     hide_constants: bool | None = None,
     number_format: str = ".4g",
+    view: str = "auto",
 ) -> list[Frame]:
     """Frame 0 shows the forward values; then one frame per gradient, in the order backward()
     computes them, the new gradient and the edges that carried it highlighted.
 
     The gradients are the nodes' ``.grad``; if backward() has not run, they are computed by
     one backward() and the ``.grad`` of every node put back as it was. The graph is laid out
-    once (the renderer runs here); options are as for ``to_dot``, with the backward lane on.
+    once (the renderer runs here); options are as for ``to_dot`` (``view`` too), with the
+    backward lane on.
     """
     if not isinstance(node, Node) or not node.requires_grad:
         raise RuntimeError(
             f"backprop_steps: {node!r} does not require a gradient (no node it was computed "
             "from has requires_grad=True), so back-propagation has no steps to show"
         )
-    view = _view(node, max_nodes, hide_constants)
+    view = _view(node, max_nodes, hide_constants, view)
     options = options_for(view, formulas, True, closed_form, number_format)
     grads = _gradients(node)
     order = [n for n in backward_order(node) if n in view]
@@ -107,7 +109,8 @@ def _caption(view: GraphView, drawing: Drawing, order: list[Node], k: int) -> st
     if node is view.root:
         return (f"Step 1 of {total}: backward starts at the output: "
                 f"{view.grad_label(node)} = 1.")
-    text = f"Step {k} of {total}: {name} = {drawing.chain_rule(node)} = {value}"
+    rule = drawing.chain_rule_lines(node)[0]  # "= da * a(1-a) = a - y": the lesson's identity
+    text = f"Step {k} of {total}: {name} {rule} = {value}"
     if view.kind(node) == "parameter":
         text += f"   (gradient descent: {view.title(node)} := {view.title(node)} - alpha*{name})"
     return text + "."

@@ -9,15 +9,18 @@ def escape(text: object) -> str:
     """Make any text safe inside a Graphviz HTML-like label, shown verbatim.
 
     ``& < > "`` become entities, a newline becomes a line break, other control characters
-    are shown as Python escapes (``\\t``). ``{ } | \\`` need nothing: HTML-like labels do not
-    interpret them, which is why every label here is HTML-like.
+    are shown as Python escapes (``\\t``). A backslash is doubled: Graphviz expands
+    ``\\N \\G \\L \\T \\H \\E`` even in HTML-like labels (a node named ``\\N`` would
+    show its id), after decoding entities (so ``&#92;N`` expands too), and turns ``\\\\`` into
+    one backslash. ``{ } |`` need nothing: HTML-like labels do not interpret them, which is
+    why every label here is HTML-like.
     """
     text = str(text)
     lines = []
     for line in text.split("\n"):
         line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
         line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        lines.append(line.replace('"', "&quot;"))
+        lines.append(line.replace('"', "&quot;").replace("\\", "\\\\"))
     return "<br/>".join(lines)
 
 

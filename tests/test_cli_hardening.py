@@ -1,0 +1,255 @@
+"""The command line never shows a traceback: every case ends with one line on stderr and the
+right exit code (2 bad input, 1 failure, 130 Ctrl-C), run as a user runs it, in a subprocess."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import cli, datasets, logistic
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autograd_lite", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def one_line(result: subprocess.CompletedProcess, code: int, pattern: str) -> str:
+    """The single stderr line of a run that ended with ``code``, checked against ``pattern``."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert result.returncode == code, result.stderr
+    assert re.search(pattern, lines[0]), lines[0]
+    return lines[0]
+
+
+def test_version_is_the_packages():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"autograd-lite {ag.__version__}\n" == "autograd-lite 0.1.0\n"
+
+
+@pytest.mark.parametrize(
+    "iterations, size",
+    [("1000000000000", "7.3 TiB"), ("99999999999999999999999", "677.6 ZiB")],
+)
+def test_iterations_that_cannot_fit_in_memory_are_refused_up_front(iterations, size):
+    result = run("train", "--iterations", iterations)
+    line = one_line(
+        result,
+        2,
+        rf"argument --iterations: [\d,]+ iterations would need {size} for the history of losses "
+        r"\(8 bytes each\), more than half of the [\d.]+ \wiB of memory available: at most [\d,]+",
+    )
+    assert result.stdout == ""  # before anything runs
+    limit = int(line.split("at most ")[1].split()[0].replace(",", ""))
+    assert 1_000_000 < limit < int(iterations)
+
+
+def test_samples_that_cannot_fit_in_memory_are_refused_up_front():
+    result = run("train", "--samples", "99999999999999999999")
+    one_line(result, 2, r"argument --samples: .* would need .* for the examples")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("train", "--seed", "-1"), "argument --seed: seed must be at least 0, got -1"),
+        (("train", "--seed", "1.5"), "argument --seed: seed must be a whole number, got '1.5'"),
+        (("train", "--iterations", "-5"), "iterations must be at least 1, got -5"),
+        (("train", "--iterations", "2.5"), "iterations must be a whole number, got '2.5'"),
+        (("train", "--samples", "1"), "samples must be at least 2, got 1"),
+        (("train", "--alpha", "inf"), "alpha must be a positive number, got inf"),
+        (("train", "--alpha", "nan"), "alpha must be a positive number, got nan"),
+        (("lesson", "--x", "inf", "2"), "'inf' is not a finite number"),
+        (("lesson", "--w", "nan", "1"), "'nan' is not a finite number"),
+        (("lesson", "--x", "1", "--w"), "argument --w: expected at least one argument"),
+        (("lesson", "--x", "1", "--w", "1", "2"), "--x has 1 value\\(s\\) and --w has 2"),
+        (("lesson", "--alpha", "1e308"), "alpha = 1e\\+308 is too large: after the step: z = "),
+        (("lesson", "--x", "1e300", "1", "--w", "1e10", "1"), "numbers are too large: z = "),
+        (("lesson", "--b", "1e308", "--x", "1e308", "--w", "1"), "overflows the range of floats"),
+    ],
+)
+def test_bad_options_are_one_line(args, message):
+    one_line(run(*args), 2, message)
+
+
+def test_out_pointing_at_a_file_is_refused_before_training(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file")
+    for command in ("train", "lesson"):
+        result = run(command, "--out", str(blocker))
+        one_line(result, 2, f"argument --out: cannot write pictures into {blocker}: is a file")
+        assert result.stdout == ""
+    result = run("train", "--out", str(blocker / "deeper" / "pictures"))
+    one_line(result, 2, f"into {blocker}/deeper/pictures: {blocker} is a file, not a folder")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_an_unwritable_out_folder_is_refused_before_training(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = run("train", "--out", str(locked / "pictures"))
+    one_line(result, 2, f"cannot write pictures into {locked}/pictures: permission denied")
+
+
+def test_a_new_out_folder_is_made(tmp_path):
+    out = tmp_path / "new" / "pictures"
+    result = run("train", "--iterations", "5", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "loss_curve.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+# -- data files ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("semicolons.csv", "a;b;y\n1;1;0\n2;1;0\n4;5;1\n5;4;1\n", None),
+        ("tabs.tsv", "1\t1\t0\n2\t1\t0\n4\t5\t1\n5\t4\t1\n", None),
+        ("spaces.txt", "1 1 0\n2  1 0\n4 5 1\n 5 4 1\n", None),
+        ("mixed.csv", "1,1,0\n2,1,0\n4;5;1\n", "row 3: 1 value, expected 3 .*separated by ';'"),
+        ("comma.csv", "a;b;y\n1,5;1;0\n", "row 2, column 1: '1,5' is not a number .*decimal"),
+        ("empty.csv", "", "empty.csv: the file is empty"),
+        ("binary.bin", b"\x00\x01\x02\x03", "looks like a binary file"),
+        ("latin.csv", "größe,y\n1,0\n".encode("latin-1"), "row 1: not UTF-8 text"),
+    ],
+)
+def test_data_files(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run("train", "--data", str(path), "--alpha", "0.5", "--iterations", "300")
+    if message is None:
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert "4 examples x 2 features, separated by" in result.stdout
+        assert "training accuracy 100.00%" in result.stdout
+    else:
+        one_line(result, 2, f"{name}, {message}" if "row" in message else message)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("missing.csv", "missing.csv: no such file"),
+        (".", ".: is a directory, not a CSV file"),
+        ("/dev/null", "/dev/null: is not a regular file"),
+    ],
+)
+def test_data_that_is_not_a_file(tmp_path, data, message):
+    one_line(run("train", "--data", data, cwd=tmp_path), 2, message)
+
+
+def test_a_single_class_trains_with_one_warning(tmp_path):
+    path = tmp_path / "ones.csv"
+    path.write_text("x1,x2,y\n1,2,1\n3,4,1\n5,6,1\n")
+    result = run("train", "--data", str(path), "--iterations", "20", "--out", str(tmp_path))
+    one_line(
+        result, 0, r"^autograd-lite train: warning: .*ones.csv: every one of the 3 labels is 1"
+    )
+    assert "labels: 0 with y = 0, 3 with y = 1" in result.stdout
+    assert (tmp_path / "loss_curve.png").exists()
+
+
+# -- Ctrl-C --------------------------------------------------------------------------------------
+def test_ctrl_c_during_training_reports_draws_and_exits_130(tmp_path):
+    out = tmp_path / "pictures"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograd_lite", "train", "--iterations", "10000000", "--out", out],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As in a terminal: a shell running tests in the background may have SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        header = []
+        for line in process.stdout:  # the CLI flushes its header before training
+            header.append(line)
+            if line.startswith("gradient descent"):
+                break
+        time.sleep(1.5)  # into the run, which would take far longer
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert "gradient descent: alpha = 0.1, 10000000 iterations" in header[-1]
+    assert "Traceback" not in stderr
+    assert process.returncode == 130, stderr
+    (line,) = stderr.splitlines()
+    k = int(
+        re.fullmatch(r"autograd-lite train: interrupted at iteration (\d+) of 10000000", line)[1]
+    )
+    assert f"(interrupted at iteration {k}: what follows is the {k - 1} done)" in stdout
+    last = max(int(i) for i in re.findall(r"iteration +(\d+): loss", stdout))
+    assert last == k - 1
+    assert "after the last update: loss" in stdout
+    for picture in ("loss_curve.png", "decision_boundary.png"):
+        assert (out / picture).read_bytes()[:8] == PNG_SIGNATURE
+        assert str(out / picture) in stdout
+
+
+def test_train_returns_the_updates_done_when_interrupted():
+    data = datasets.blobs(100, seed=3)
+
+    def stop_at_5(iteration, loss):
+        if iteration == 5:
+            raise KeyboardInterrupt
+
+    history = logistic.train(data.X, data.Y, 0.1, 100, on_iteration=stop_at_5)
+    five = logistic.train(data.X, data.Y, 0.1, 5)  # the 5th update was done before the callback
+    assert history.interrupted and not five.interrupted
+    assert history.iterations == 5
+    np.testing.assert_array_equal(history.losses, five.losses)
+    np.testing.assert_array_equal(history.w, five.w)
+    assert history.b == five.b
+    assert [it for it, _ in history.gradient_checks] == [1]
+
+
+def test_ctrl_c_before_the_first_update(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(logistic, "loss_of_logits", interrupted)
+    assert cli.main(["train", "--iterations", "50"]) == 130
+    err = capsys.readouterr().err
+    assert err == "autograd-lite train: interrupted at iteration 1 of 50, before the first update\n"
+
+
+def test_ctrl_c_anywhere_else_is_one_line(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(datasets, "load", interrupted)
+    assert cli.main(["train"]) == 130
+    assert capsys.readouterr().err == "autograd-lite train: interrupted\n"
+
+
+# -- the last resort: a bug is one line too, its traceback on request ---------------------------
+def test_an_unexpected_error_is_one_line_naming_it(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something\nunexpected")
+
+    monkeypatch.setattr(datasets, "load", broken)
+    monkeypatch.delenv(cli.TRACEBACK_VARIABLE, raising=False)
+    assert cli.main(["train"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("autograd-lite train: internal error: RuntimeError: something unexpected")
+    assert "please report it" in err and f"{cli.TRACEBACK_VARIABLE}=1" in err
+    monkeypatch.setenv(cli.TRACEBACK_VARIABLE, "1")
+    with pytest.raises(RuntimeError):
+        cli.main(["train"])
