@@ -423,3 +423,28 @@ def test_a_graph_too_large_to_compile_is_refused(monkeypatch) -> None:
         x = x * 1.01 + 0.01
     with pytest.raises(ValueError, match="12 ops"):
         ag.codegen(x)
+
+
+def test_names_the_checked_entry_uses_are_renamed() -> None:
+    rng = np.random.default_rng(2)
+    nodes = [
+        ag.Node(rng.normal(size=3).astype(np.float32), name=name, requires_grad=True)
+        for name in ("self", "dtypes", "unchecked", "float64")
+    ]
+    out = ag.sum(nodes[0] * nodes[1] + nodes[2] * nodes[3])
+    program = ag.codegen(out)
+    value, grads = program(**{name: n.value for name, n in zip(program.inputs, nodes, strict=True)})
+    out.backward()
+    assert value == pytest.approx(float(out.value), rel=1e-6)
+    for name, n in zip(program.inputs, nodes, strict=True):
+        np.testing.assert_allclose(grads[name], n.grad, rtol=1e-6)
+
+
+def test_a_long_program_is_checked_and_run_through_one_call() -> None:
+    x = ag.Node(np.ones(2), name="x", requires_grad=True)
+    y = x
+    for _ in range(150):
+        y = y * 1.001 + 0.001
+    program = check_equivalent(ag.sum(y))
+    with pytest.raises(ag.ShapeError, match="'x'"):
+        program(x=np.ones(3))

@@ -11,7 +11,7 @@ from . import helpers
 
 # Names the generated module itself uses: a node called "np" or "sigmoid" is renamed.
 RESERVED = frozenset(
-    {"np", "math", "grads", "constants", "custom_gradients"} | helpers.NAMES | set(dir(builtins))
+    {"np", "math", "float64", "dtypes", "unchecked", "self"} | helpers.NAMES | set(dir(builtins))
 )
 _NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z_]")
 _ATOM = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d[\d.e+-]*|\(-[\w.+-]+\)|(np|math)\.\w+")

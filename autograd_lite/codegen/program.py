@@ -13,6 +13,10 @@ from ..errors import ShapeError
 from ..node import Node
 from .emit import Generated, generate
 
+# The checked entry repeats a program's statements up to this many (saving a call on every run
+# of a short one, as the lesson's); a longer one it calls.
+INLINE_STATEMENTS = 200
+
 
 class Program:
     """The forward and backward of one recorded graph as a Python function.
@@ -36,16 +40,16 @@ class Program:
             name: (np.shape(n.value), np.result_type(n.value))
             for name, n in zip(generated.inputs, generated.input_nodes, strict=True)
         }
-        self._dtypes: dict[str, np.dtype] = {}
         start = time.perf_counter()
         namespace: dict[str, Any] = {"__name__": f"autograd_lite.codegen.{self.name}"}
         namespace.update(generated.objects)
         # Our own text, made of sanitised names and numbers: nothing a user typed is evaluated.
         exec(compile(self.source, f"<generated {self.name}>", "exec"), namespace)  # noqa: S102
         self.function = namespace[self.name]
-        namespace.update(np=np, float64=np.dtype(np.float64))  # what the checked entry uses
+        # what the checked entry uses
+        namespace.update(np=np, float64=np.dtype(np.float64), unchecked=self.function)
         entry = self._entry_source()
-        namespace.update(self._dtypes)
+        namespace["dtypes"] = [spec[1] for spec in self._specs.values()]
         own: dict[str, Any] = {}  # (its name is the program's, for Python's argument errors)
         exec(compile(entry, f"<checked {self.name}>", "exec"), namespace, own)  # noqa: S102
         # program(**values) calls the checked entry straight away, as a method of its own class
@@ -67,14 +71,16 @@ class Program:
             if self.scalar:
                 test = f"type({name}) is not float"
             else:
-                dtype_name = "float64" if dtype == np.float64 else f"dtype{k}"
-                self._dtypes[dtype_name] = dtype
+                dtype_name = "float64" if dtype == np.float64 else f"dtypes[{k}]"
                 test = (
                     f"type({name}) is not np.ndarray or {name}.shape != {shape} "
                     f"or {name}.dtype is not {dtype_name}"
                 )
             lines.append(f"    if {test}:\n        {name} = self._checked({name!r}, {name})")
-        return "\n".join(lines + self._generated.body) + "\n"
+        body = self._generated.body
+        if len(body) > INLINE_STATEMENTS:  # compiling a long body twice would double the time
+            body = [f"    return unchecked({params})"]
+        return "\n".join(lines + body) + "\n"
 
     def run(self, *values: Any) -> tuple[Any, dict[str, Any]]:
         """The program on its inputs by position (in ``program.inputs``' order), unchecked."""
