@@ -448,3 +448,12 @@ def test_a_long_program_is_checked_and_run_through_one_call() -> None:
     program = check_equivalent(ag.sum(y))
     with pytest.raises(ag.ShapeError, match="'x'"):
         program(x=np.ones(3))
+
+
+@pytest.mark.parametrize("z", [0.3, -2.0, 800.0, -800.0])
+def test_array_helpers_work_on_zero_dimensional_arrays(z: float) -> None:
+    w = ag.Node(np.array(z), name="w", requires_grad=True)  # 0-d: the numpy forms
+    sig = ag.sigmoid(w)
+    loss = ag.binary_cross_entropy(sig, 1.0) + ag.binary_cross_entropy_with_logits(w * 1.0, 0.0)
+    program = check_equivalent(loss)
+    assert "np." in program.source

@@ -50,14 +50,33 @@ def floored(x):
 ARRAY: dict[str, str] = {
     "sigmoid": '''\
 def sigmoid(z):
-    """1 / (1 + e^-z); e^-z overflows to inf for z < -709, and 1 / inf = 0 is the limit."""
+    """1 / (1 + e^-z); e^-z overflows to inf for z < -709, and 1 / inf = 0 is the limit.
+
+    Computed in one array (out=), as the lesson's m-example arrays can be large.
+    """
+    a = np.empty_like(z)  # (an array even for one number: out= needs one)
+    np.negative(z, out=a)
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+        np.exp(a, out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
 ''',
     "bce_logits": '''\
 def bce_logits(z, y):
-    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z."""
-    return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
+
+    max(z, 0) - z y + log(1 + e^-|z|), in two arrays (out=), summed in that order: no
+    cancellation where the loss is tiny.
+    """
+    loss, e = np.empty_like(z), np.empty_like(z)  # (arrays even for one number)
+    np.maximum(z, 0.0, out=loss)
+    loss -= z * y
+    np.abs(z, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    np.log1p(e, out=e)
+    loss += e
+    return loss
 ''',
     "log_clamped": '''\
 def log_clamped(a):
