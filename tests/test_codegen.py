@@ -457,3 +457,14 @@ def test_array_helpers_work_on_zero_dimensional_arrays(z: float) -> None:
     loss = ag.binary_cross_entropy(sig, 1.0) + ag.binary_cross_entropy_with_logits(w * 1.0, 0.0)
     program = check_equivalent(loss)
     assert "np." in program.source
+
+
+def test_a_very_large_graph_is_written_without_comments(monkeypatch) -> None:
+    monkeypatch.setattr(emit, "COMMENTED_OPS", 5)
+    x = ag.Node(1.0, name="x", requires_grad=True)
+    y = x
+    for _ in range(4):
+        y = y * 1.01 + 0.01
+    program = check_equivalent(y)
+    body = program.source.split("# backward")[1]
+    assert "#" not in body

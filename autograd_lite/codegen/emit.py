@@ -23,6 +23,7 @@ from . import helpers
 from .names import Namer, is_atom, literal, one_line, wrap
 
 SEED = "1.0"  # dL/dL for a loss of one number: dropped from the products it would start
+COMMENTED_OPS = 10_000  # a larger graph (a deep chain) gets no comments: faster to generate
 MAX_OPS = 250_000  # a larger graph is refused: Python's compile() of it takes tens of seconds
 
 
@@ -60,6 +61,7 @@ class _Writer:
                 f"codegen: the graph has {ops:,} ops, more than the {MAX_OPS:,} one generated "
                 "function may hold (Python's compile() would take minutes); use the eager engine"
             )
+        self.comments = ops <= COMMENTED_OPS
         self.scalar = all(type(n.value) is np.float64 for n in self.nodes)
         self.lib = "math" if self.scalar else "np"
         self.namer = Namer()
@@ -266,9 +268,11 @@ class _Writer:
             filled = self._fill(templates[i], n, g=g)
             if getattr(op, "reduction", None) is not None:
                 filled = self._divided(n, filled)
-            names = [self.atom[p] for p in n.parents] + ["", ""]
-            local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
-            comment = f"d{self._name(n)}/d{self.atom[parent]} = {one_line(local)}"
+            comment = ""
+            if self.comments:
+                names = [self.atom[p] for p in n.parents] + ["", ""]
+                local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
+                comment = f"d{self._name(n)}/d{self.atom[parent]} = {one_line(local)}"
             yield parent, self._fit(filled, n, parent), comment
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):
@@ -384,6 +388,8 @@ def _closes_at_end(text: str) -> bool:
 
 
 def _with_comment(statement: str, comment: str) -> str:
+    if not comment:
+        return statement
     line = f"{statement}  # {comment}"
     return line if len(line) <= 92 else f"# {comment}\n{statement}"
 
