@@ -41,7 +41,7 @@ bench-quick: $(READY)
 
 $(BENCH_READY): pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e . $(BENCH_PEERS)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[data]' $(BENCH_PEERS)
 	touch $(BENCH_READY)
 
 bench-peers: $(BENCH_READY)

@@ -1,6 +1,6 @@
 """autograd_lite: a small, readable reverse-mode automatic differentiation engine on numpy."""
 
-from . import logistic, viz
+from . import logistic, nn, optim, plots, shallow, viz
 from .anomaly import detect_anomaly
 from .codegen import Program, codegen
 from .codegen import compile as compile  # noqa: A004 (ag.compile, as torch.compile; not in __all__)
@@ -65,9 +65,13 @@ __all__ = [
     "mean",
     "minimum",
     "mse_loss",
+    "nn",
     "no_grad",
+    "optim",
+    "plots",
     "relu",
     "reshape",
+    "shallow",
     "sigmoid",
     "softmax",
     "sqrt",

@@ -1,7 +1,9 @@
 """The `autograd-lite` command (also `python -m autograd_lite`).
 
     autograd-lite lesson [--x 1 2 --w 0.5 -0.3 --b 0.1 --y 1 --alpha 0.1 --out DIR]
-    autograd-lite train  [--data blobs|breast-cancer|FILE.csv --alpha --iterations --loss --out DIR]
+    autograd-lite train  [--data blobs|breast-cancer|FILE.csv --alpha --iterations --loss --out DIR
+                          --example K]
+    autograd-lite train  --model shallow [--hidden 4 --data flower|moons|FILE.csv ...]
 
 Bad input (a malformed CSV, labels other than 0/1, alpha <= 0, ...) ends with a one-line error
 on stderr and exit code 2, never a traceback; Ctrl-C with one line and exit code 130 (a training
@@ -11,13 +13,12 @@ run first reports and draws the iterations done).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import sys
 import textwrap
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -223,20 +224,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--data",
         default="blobs",
         metavar="NAME|FILE.csv",
-        help="blobs (default), breast-cancer, or a CSV file whose last column "
-        "is the 0/1 label (header optional)",
+        help="blobs (default), flower (the course's petals), moons (scikit-learn's), "
+        "breast-cancer, or a CSV file whose last column is the 0/1 label (header optional)",
     )
     train.add_argument(
         "--alpha",
         type=_positive_float("alpha"),
-        default=0.1,
-        help="the learning rate (default: 0.1)",
+        default=None,
+        help="the learning rate (default: 0.1; 1.2 for --model shallow, as the course)",
     )
     train.add_argument(
         "--iterations",
         type=_fits_in_memory("iterations", 1, 8, "the history of losses"),
-        default=1000,
-        help="gradient-descent steps (default: 1000)",
+        default=None,
+        help="gradient-descent steps (default: 1000; 10000 for --model shallow)",
     )
     train.add_argument(
         "--loss",
@@ -248,23 +249,36 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--samples",
         type=_fits_in_memory("samples", 2, BYTES_PER_EXAMPLE, "the examples"),
-        default=200,
-        help="number of examples for blobs (default: 200)",
+        default=None,
+        help="number of examples for blobs and moons (default: 200) or flower (default: 400)",
     )
     train.add_argument(
-        "--seed", type=_at_least("seed", 0), default=0, help="random seed for blobs (default: 0)"
+        "--seed",
+        type=_at_least("seed", 0),
+        default=None,
+        help="random seed for blobs and moons (default: 0) or flower (default: 1, the course's)",
     )
     train.add_argument(
         "--out",
         type=_output_folder,
         metavar="DIR",
-        help="write loss_curve.png (and decision_boundary.png for 2 features)",
+        help="write loss_curve.png (and decision_boundary.png for 2 features) and "
+        "training.html, the run replayed iteration by iteration",
+    )
+    train.add_argument(
+        "--example",
+        type=_at_least("example", 0),
+        default=0,
+        metavar="K",
+        help="the example (row K of the data, from 0) whose graph training.html draws "
+        "(default: 0)",
     )
     train.add_argument(
         "--compiled",
         action="store_true",
         help="run each iteration as generated code (ag.compile): the same losses, faster",
     )
+    _add_model_options(train)
     train.set_defaults(run=run_train)
     return parser
 
@@ -275,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "autograd-lite"
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("default")  # each warning once per place, as Python does
             args = build_parser().parse_args(argv)
             command = f"autograd-lite {args.command}"
             warnings.showwarning = _warning_printer(command)
@@ -309,15 +324,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _one_line(err: BaseException) -> str:
+def _one_line(err: BaseException | Warning | str) -> str:
+    """The message on one line; an OSError from Python itself as 'FILE: what went wrong'."""
+    if isinstance(err, OSError) and err.strerror and err.filename:
+        return f"{err.filename}: {err.strerror}"
     return " ".join(str(err).split())
 
 
 def _warning_printer(command: str):
-    """warnings.showwarning for the command: one line, without the source line it came from."""
+    """warnings.showwarning for the command: each warning (a rising loss, a clamped loss, a
+    single class) is one line on stderr, as errors are, instead of Python's file:line form that
+    quotes a line of the package's own source."""
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
-        print(f"{command}: warning: {_one_line(message)}", file=sys.stderr)
+        print(f"{command}: warning: {_one_line(message)}", file=sys.stderr, flush=True)
 
     return show
 
@@ -423,8 +443,13 @@ def run_train(args: argparse.Namespace) -> None:
     from . import datasets
 
     data = datasets.load(args.data, samples=args.samples, seed=args.seed, progress=True)
+    _model_defaults(args)
+    if args.model == "shallow":
+        _run_shallow(data, args)
+        return
     X, Y = logistic.check_data(data.X, data.Y)
     m, n = X.shape
+    _check_example(args.example, m)
     ones = int(Y.sum())
     print(f"data: {data.description}")
     print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
@@ -437,8 +462,7 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
-    with _warnings_as_lines("train"):
-        history = _train_with_progress(X, Y, args)
+    history = _train_with_progress(X, Y, args)
     _note_interruption(history, args)
     width = len(str(history.iterations))
     for it in _checkpoints(history.iterations):
@@ -469,10 +493,11 @@ def run_train(args: argparse.Namespace) -> None:
             + (" and the decision boundary)" if n == 2 else ")")
         )
         return
-    _draw_training(data, X, Y, history, accuracy, args.out, reference)
+    _draw_training(data, X, Y, history, accuracy, args.out, reference, args.example)
 
 
-def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace):
+def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace, train=None):
+    """logistic.train with a progress bar, or ``train(on_iteration=...)`` when given."""
     from tqdm import tqdm
 
     sys.stdout.flush()  # the header is in the log before a long run starts
@@ -493,6 +518,8 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace)
             if iteration % 50 == 0:
                 bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
 
+        if train is not None:
+            return train(on_iteration=step)
         return logistic.train(
             X,
             Y,
@@ -501,22 +528,15 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace)
             loss=args.loss,
             on_iteration=step,
             compiled=args.compiled,
+            record=args.out is not None,  # training.html replays the run
         )
 
 
-@contextlib.contextmanager
-def _warnings_as_lines(command: str) -> Iterator[None]:
-    """Inside, each warning (a rising loss, a clamped loss) is one line on stderr, as errors are,
-    instead of Python's file:line form that quotes a line of the package's own source."""
-
-    def show(message, category, *_args, **_kwargs) -> None:
-        text = " ".join(str(message).split())
-        print(f"autograd-lite {command}: warning: {text}", file=sys.stderr, flush=True)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("default")
-        warnings.showwarning = show
-        yield
+def _check_example(example: int, m: int) -> None:
+    if example >= m:
+        raise ValueError(
+            f"--example {example}: the data has {m} examples, so K must be 0 to {m - 1}"
+        )
 
 
 def _note_interruption(history, args: argparse.Namespace) -> None:
@@ -583,7 +603,7 @@ def _compare_with_sklearn(X, Y, loss: float, accuracy: float, history) -> tuple[
     return "scikit-learn, no penalty", sk_loss
 
 
-def _draw_training(data, X, Y, history, accuracy, out: Path, reference) -> None:
+def _draw_training(data, X, Y, history, accuracy, out: Path, reference, example: int) -> None:
     from . import plots
 
     paths = [plots.loss_curve(history, out / "loss_curve.png", data.name, reference)]
@@ -596,6 +616,147 @@ def _draw_training(data, X, Y, history, accuracy, out: Path, reference) -> None:
         paths.append(
             plots.decision_boundary(
                 X, Y, history.w, history.b, out / "decision_boundary.png", names, title
+            )
+        )
+    paths.append(_training_page(data, history, out, example))
+    print("pictures:")
+    for path in paths:
+        print(f"  {path}")
+
+
+def _training_page(data, history, out: Path, example: int) -> Path:
+    """training.html: the run replayed, example ``--example``'s graph at each shown iteration."""
+    title = f"Training replayed: {data.name}, {history.iterations} iterations"
+    try:
+        return viz.render_training(history, out / "training.html", example=example,
+                                   feature_names=data.feature_names, title=title)
+    except (viz.RenderError, viz.RendererNotFoundError) as err:
+        raise CannotFinishError(f"cannot draw the training page: {err}") from None
+
+
+# -- autograd-lite train --model shallow: the course's next model ----------------------------------
+MODELS = ("logistic", "shallow")
+DEFAULTS = {
+    "logistic": {"alpha": 0.1, "iterations": 1000},
+    "shallow": {"alpha": 1.2, "iterations": 10_000},  # the course's
+}
+
+
+def _add_model_options(train: argparse.ArgumentParser) -> None:
+    train.add_argument(
+        "--model",
+        choices=MODELS,
+        default="logistic",
+        help="logistic: the lesson's logistic regression (default); shallow: the course's next "
+        "model, one hidden layer of tanh units, compared with logistic regression",
+    )
+    train.add_argument(
+        "--hidden",
+        type=_at_least("hidden", 1),
+        default=4,
+        metavar="N_H",
+        help="hidden units of --model shallow (default: 4, as the course)",
+    )
+
+
+def _model_defaults(args: argparse.Namespace) -> None:
+    """Fill in the learning rate and iterations the model's own defaults where none were given."""
+    for name, value in DEFAULTS[args.model].items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+
+
+def _run_shallow(data, args: argparse.Namespace) -> None:
+    """Train the one-hidden-layer model, then logistic regression on the same data, side by side."""
+    from . import shallow
+
+    if args.compiled:
+        raise ValueError("--compiled runs logistic regression's generated code; drop it for "
+                         "--model shallow")
+    X, Y = logistic.check_data(data.X, data.Y)  # (m, n) rows; the course's model takes columns
+    m = X.shape[0]
+    ones = int(Y.sum())
+    print(f"data: {data.description}")
+    print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
+    print(
+        f"one hidden layer: n_h = {args.hidden} tanh units, alpha = {args.alpha:g}, "
+        f"{args.iterations} iterations, {args.loss} loss"
+    )
+    print("      Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2),")
+    print(f"      L = mean over the {m} examples of -(Y log A2 + (1-Y) log(1-A2))")
+
+    def train_shallow(on_iteration):
+        return shallow.train(
+            X.T, Y.T, args.hidden, args.alpha, args.iterations,
+            seed=args.seed if args.seed is not None else 2, loss=args.loss,
+            on_iteration=on_iteration,
+        )
+
+    history = _train_with_progress(X, Y, args, train=train_shallow)
+    width = len(str(history.iterations))
+    for it in _checkpoints(history.iterations):
+        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+    params = history.parameters
+    loss = shallow.mean_loss(X.T, Y.T, *params)
+    accuracy = shallow.accuracy(X.T, Y.T, *params)
+    print(
+        f"after the last update: loss {loss:.6f}, "
+        f"training accuracy {accuracy:.2%} ({round(accuracy * m)} of {m})"
+    )
+    (first, gap_first), (last, gap_last) = history.gradient_checks[0], history.gradient_checks[-1]
+    print(
+        "autodiff vs closed form (dZ2 = A2 - Y, dW2 = dZ2 A1^T / m, ..., dW1 = dZ1 X^T / m):\n"
+        f"      max abs difference {gap_first:.1e} at iteration {first}, "
+        f"{gap_last:.1e} at iteration {last}"
+    )
+
+    print()
+    print(f"logistic regression on the same data ({args.iterations} iterations, "
+          f"alpha = {args.alpha:g}), for comparison:")
+    linear = _train_with_progress(X, Y, args)
+    linear_loss = logistic.mean_loss(X, Y, linear.w, linear.b)
+    linear_accuracy = logistic.accuracy(X, Y, linear.w, linear.b)
+    hidden = f"hidden layer, n_h = {args.hidden}"
+    print(f"  {'':<18}{'logistic':>16}{hidden:>24}")
+    print(f"  {'final loss':<18}{linear_loss:>16.6f}{loss:>24.6f}")
+    print(f"  {'training accuracy':<18}{linear_accuracy:>16.2%}{accuracy:>24.2%}")
+
+    if args.out is None:
+        print(
+            "(pass --out DIR to save the loss curve"
+            + (" and the decision boundaries)" if X.shape[1] == 2 else ")")
+        )
+        return
+    _draw_shallow(data, X, Y, history, linear, (accuracy, linear_accuracy), linear_loss, args)
+
+
+def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args) -> None:
+    from . import plots, shallow
+
+    out, (accuracy, linear_accuracy) = args.out, accuracies
+    reference = ("logistic regression", linear_loss)
+    paths = [plots.loss_curve(history, out / "loss_curve.png", data.name, reference)]
+    if X.shape[1] == 2:
+        names = data.feature_names[:2]
+        title = (
+            f"{data.name}: hidden layer (n_h = {args.hidden}) {accuracy:.1%}, "
+            f"logistic {linear_accuracy:.1%}"
+        )
+
+        def probability(points: np.ndarray) -> np.ndarray:
+            return shallow.probabilities(points.T, *history.parameters).T
+
+        paths.append(
+            plots.decision_boundary(
+                X, Y, None, None, out / "decision_boundary.png", names, title,
+                probability=probability,
+                boundary_label="decision boundary A2 = 0.5 (one hidden layer)",
+            )
+        )
+        paths.append(
+            plots.decision_boundary(
+                X, Y, linear.w, linear.b, out / "decision_boundary_logistic.png", names,
+                f"{data.name}: logistic regression, accuracy {linear_accuracy:.1%}",
             )
         )
     print("pictures:")

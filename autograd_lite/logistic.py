@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -270,10 +270,26 @@ class _RisingLossWatch:
 
 
 @dataclass(frozen=True)
+class Recording:
+    """Every iteration of a run as the engine computed it (``train(..., record=True)``): row k
+    holds iteration k + 1's parameters, before its update, and their gradients by backward().
+    The data is kept too, so that a page can redraw any example at any iteration.
+    """
+
+    w: np.ndarray  # (iterations, n)
+    b: np.ndarray  # (iterations,)
+    dw: np.ndarray  # (iterations, n): dL/dw at those parameters
+    db: np.ndarray  # (iterations,)
+    X: np.ndarray  # (m, n), the data trained on
+    Y: np.ndarray  # (m, 1)
+
+
+@dataclass(frozen=True, repr=False)
 class History:
     """What a training run did: the loss before each update, and the final parameters.
 
-    ``gradient_checks`` holds (iteration, largest |autodiff - closed form| over dw and db).
+    ``gradient_checks`` holds (iteration, largest |autodiff - closed form| over dw and db);
+    ``recording`` every iteration's parameters and gradients, when trained with record=True.
     """
 
     losses: np.ndarray  # losses[k] is the loss at iteration k + 1, before that iteration's update
@@ -283,10 +299,39 @@ class History:
     loss_kind: str  # "lesson" or "fused"
     gradient_checks: tuple[tuple[int, float], ...]
     interrupted: bool = False  # stopped by Ctrl-C: the losses, w and b of the updates done
+    recording: Recording | None = None
 
     @property
     def iterations(self) -> int:
         return len(self.losses)
+
+    def summary(self) -> list[tuple[str, str]]:
+        """The run in a few (what, value) pairs: what a notebook or a repr shows."""
+        first, last = self.losses[0], self.losses[-1]
+        rows = [
+            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"),
+            ("loss", f"{first:.6g} at iteration 1, {last:.6g} at iteration {self.iterations}"),
+            ("w", _format_values(self.w) + f" ({self.w.size} values)"),
+            ("b", f"{self.b:.6g}"),
+        ]
+        if self.gradient_checks:
+            gaps = ", ".join(f"{gap:.1e} at iteration {it}" for it, gap in self.gradient_checks)
+            rows.append(("autodiff vs closed form", f"largest difference {gaps}"))
+        rows.append(("recorded", "every iteration's w, b, dw, db" if self.recording else "no"))
+        return rows
+
+    def __repr__(self) -> str:
+        first, last = self.losses[0], self.losses[-1]
+        return (
+            f"History({self.iterations} iterations, alpha={self.alpha:g}, "
+            f"loss {first:.6g} -> {last:.6g}, w={_format_values(self.w)}, b={self.b:.6g}"
+            f"{', recorded' if self.recording else ''})"
+        )
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+
+        return html_table("Training history", ("", ""), self.summary(), header_row=False)
 
 
 def train(
@@ -300,6 +345,7 @@ def train(
     loss: LossKind = "lesson",
     on_iteration: Callable[[int, float], None] | None = None,
     compiled: bool = False,
+    record: bool = False,
 ) -> History:
     """Gradient descent with autodiff gradients: each iteration  w -= alpha dw,  b -= alpha db.
 
@@ -311,7 +357,8 @@ def train(
     iteration. Ctrl-C (KeyboardInterrupt) stops it too: the History of the updates done so far
     is returned, with ``interrupted=True``. ``compiled``: each iteration runs the code
     ``ag.compile`` generates for the loss and its gradients (the same numbers, no graph built
-    per iteration).
+    per iteration). ``record=True`` keeps every iteration's w, b, dw and db in
+    ``History.recording`` (for ``viz.render_training``).
     """
     X, Y = check_data(X, Y)
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
@@ -333,6 +380,7 @@ def train(
     losses = np.empty(iterations)
     checks = []
     rising = _RisingLossWatch(alpha)
+    recording = _empty_recording(X, Y, iterations) if record else None
     # Overflow is checked explicitly below (and reported with the iteration), so numpy's own
     # warnings would only repeat it less clearly.
     done = (0, weights.value, bias.value)  # (updates done, w and b after them), set at once
@@ -354,6 +402,8 @@ def train(
             rising.see(it, value)
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, weights, bias)))
+            if recording is not None:
+                _record(recording, it - 1, weights, bias)
             weights.value = weights.value - alpha * weights.grad
             bias.value = bias.value - alpha * bias.grad
             weights.grad = bias.grad = None
@@ -369,7 +419,27 @@ def train(
         loss_kind=loss,
         gradient_checks=tuple(check for check in checks if check[0] <= completed),
         interrupted=completed < iterations,
+        recording=None if recording is None else _first_rows(recording, completed),
     )
+
+
+def _empty_recording(X: np.ndarray, Y: np.ndarray, iterations: int) -> Recording:
+    n = X.shape[1]
+    return Recording(w=np.empty((iterations, n)), b=np.empty(iterations),
+                     dw=np.empty((iterations, n)), db=np.empty(iterations), X=X, Y=Y)
+
+
+def _first_rows(recording: Recording, rows: int) -> Recording:
+    """The first ``rows`` iterations of a recording (all of them, unless Ctrl-C stopped the run)."""
+    w, b, dw, db = (getattr(recording, f)[:rows] for f in ("w", "b", "dw", "db"))
+    return replace(recording, w=w, b=b, dw=dw, db=db)
+
+
+def _record(recording: Recording, row: int, w: Node, b: Node) -> None:
+    recording.w[row] = w.value.reshape(-1)
+    recording.b[row] = b.value
+    recording.dw[row] = w.grad.reshape(-1)
+    recording.db[row] = b.grad
 
 
 def _compiled_loss(data: Node, labels: Node, loss: LossKind):
@@ -446,9 +516,11 @@ class GradientTable:
     def largest_difference(self) -> float:
         return max(row.largest_difference for row in self.rows)
 
-    def __str__(self) -> str:
-        header = ("grad", "formula", "autodiff", "closed form", "finite diff", "largest diff")
-        lines = [
+    HEADER = ("grad", "formula", "autodiff", "closed form", "finite diff", "largest diff")
+
+    def cells(self) -> list[tuple[str, ...]]:
+        """One row of text per gradient, in the columns of HEADER."""
+        return [
             (
                 row.name,
                 row.formula,
@@ -459,13 +531,24 @@ class GradientTable:
             )
             for row in self.rows
         ]
-        widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+
+    def __str__(self) -> str:
+        lines = [self.HEADER, *self.cells()]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(self.HEADER))]
         as_text = [
             "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-            for line in [header, *lines]
+            for line in lines
         ]
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([self.title, as_text[0], rule, *as_text[1:]])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+
+        return html_table(self.title, self.HEADER, self.cells())
 
 
 def _format_values(values: np.ndarray) -> str:

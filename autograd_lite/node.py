@@ -376,10 +376,9 @@ class Node:
         return self
 
     def _bump_version(self) -> None:
-        global _changed_in_place
+        global _last_change
         self.version += 1
-        self._changed_at = next(creation_number)  # ops made before this saw the older value
-        _changed_in_place = True
+        self._changed_at = _last_change = next(creation_number)  # ops made before saw the old value
 
     # -- gradients ------------------------------------------------------------------------------
     def backward(self, grad: ArrayLike | None = None) -> None:
@@ -397,7 +396,7 @@ class Node:
         while waiting:
             node = heappop(waiting)[1]  # the newest op node waiting: all its users are done
             node_grad = pending.pop(node)
-            if _changed_in_place:  # (False until some node is changed in place: no cost before)
+            if node.number < _last_change:  # (a node made after every in-place change is fine)
                 _check_versions(node)
             node.grad = node_grad if node.grad is None else node.grad + node_grad
             op = node.op
@@ -552,7 +551,7 @@ def _summary(value: np.ndarray) -> str:
     ).replace("\n", "")
 
 
-_changed_in_place = False  # set by the first in-place change; backward then checks versions
+_last_change = -1  # the creation number of the latest in-place change; older nodes are checked
 
 # Imported last: these modules build Nodes, and Node's operators call them.
 from . import anomaly as _anomaly  # noqa: E402

@@ -105,10 +105,13 @@ def interleaved(
 
 
 def paired_ratio(contender: Timing, floor: Timing) -> float:
-    """Median over rounds of (contender / floor) measured in the same round."""
+    """Median over rounds of (contender / floor) measured in the same round (the rounds both
+    took part in: a slow peer as ``floor`` takes part in every k-th round only)."""
     floor_of_round = dict(zip(floor.rounds, floor.samples, strict=True))
     return statistics.median(
-        c / floor_of_round[r] for r, c in zip(contender.rounds, contender.samples, strict=True)
+        c / floor_of_round[r]
+        for r, c in zip(contender.rounds, contender.samples, strict=True)
+        if r in floor_of_round
     )
 
 

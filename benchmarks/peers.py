@@ -14,7 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from .workloads import CHAIN_A, CHAIN_C, Case, Contender, GraphData, LessonData, VectorData
+from .workloads import (
+    CHAIN_A,
+    CHAIN_C,
+    Case,
+    Contender,
+    GraphData,
+    LessonData,
+    MoonsData,
+    VectorData,
+    flat,
+)
 from .workloads import pairwise as _pairwise
 
 PEERS = ("torch", "autograd", "micrograd", "mygrad", "jax")
@@ -68,8 +78,11 @@ def status() -> list[str]:
 def add_peers(case: Case) -> None:
     """Append every peer's contender for this case (skipped ones carry the reason)."""
     kind = case.key.split()[0]
-    makers = {"W1": LESSON, "W2": VECTOR, "W3": VECTOR, "W4": VECTOR, "W5": CHAIN, "W6": GRAPH}
-    for label, peer, make in makers[kind]:
+    makers = {
+        "W1": LESSON, "W2": VECTOR, "W3": VECTOR, "W4": VECTOR, "W5": CHAIN, "W6": GRAPH,
+        "W7": MOONS_SCALAR, "W8": MOONS_VECTOR,
+    }
+    for label, peer, make in makers.get(kind, ()):  # no peers for the CSV row
         module = _load(peer)
         if module is None:
             case.contenders.append(Contender(label, _never, skip=_missing[peer]))
@@ -448,6 +461,77 @@ def _graph_jax(jax: Any, d: GraphData) -> Callable[[], dict[str, Any]]:
     return run
 
 
+# -- W7/W8: micrograd's moons demo, one SGD step ---------------------------------------------
+def _w7_micrograd(engine: Any, d: MoonsData) -> Callable[[], dict[str, Any]]:
+    """micrograd's own demo code (demo.ipynb's loss() and update), from the same weights."""
+    Value = engine.Value
+    model = importlib.import_module("micrograd.nn").MLP(2, [16, 16, 1])
+    neurons = [layer.neurons for layer in model.layers]
+    X, y = d.X.tolist(), d.y.tolist()
+
+    def run() -> dict[str, Any]:
+        for layer, W, b in zip(neurons, d.Ws, d.bs, strict=True):
+            for j, neuron in enumerate(layer):
+                for i, w in enumerate(neuron.w):
+                    w.data = float(W[i, j])
+                neuron.b.data = float(b[j])
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores, strict=True)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        accuracy = [(yi > 0) == (s.data > 0) for yi, s in zip(y, scores, strict=True)]
+        del accuracy  # computed as the demo does; not part of the answer
+        model.zero_grad()
+        total_loss.backward()
+        grads = _micrograd_flat(neurons, "grad")
+        for p in model.parameters():
+            p.data -= d.lr * p.grad
+        return {"loss": total_loss.data, "grad": grads, "params": _micrograd_flat(neurons, "data")}
+
+    return run
+
+
+def _micrograd_flat(neurons: list[Any], what: str) -> np.ndarray:
+    Ws = [np.array([[getattr(w, what) for w in n.w] for n in layer]).T for layer in neurons]
+    bs = [[getattr(n.b, what) for n in layer] for layer in neurons]
+    return flat(Ws, bs)
+
+
+def _w8_torch(torch: Any, d: MoonsData) -> Callable[[], dict[str, Any]]:
+    """torch.nn eager in float64: Linear/ReLU layers, the hinge loss + L2, torch.optim.SGD."""
+    layers = []
+    for k, W in enumerate(d.Ws):
+        layers.append(torch.nn.Linear(*W.shape).double())
+        if k < len(d.Ws) - 1:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    linears = [layer for layer in layers if isinstance(layer, torch.nn.Linear)]
+    X, y = torch.from_numpy(d.X), torch.from_numpy(d.y).reshape(-1, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=d.lr)
+
+    def run() -> dict[str, Any]:
+        with torch.no_grad():
+            for layer, W, b in zip(linears, d.Ws, d.bs, strict=True):
+                layer.weight.copy_(torch.from_numpy(W.T))  # torch keeps (out, in)
+                layer.bias.copy_(torch.from_numpy(b))
+        scores = model(X)
+        data_loss = torch.relu(1.0 - y * scores).mean()
+        reg_loss = 1e-4 * sum((p * p).sum() for p in model.parameters())
+        total = data_loss + reg_loss
+        opt.zero_grad()
+        total.backward()
+        grads = flat([L.weight.grad.numpy().T for L in linears], [L.bias.grad for L in linears])
+        opt.step()
+        values = flat(
+            [L.weight.detach().numpy().T for L in linears], [L.bias.detach() for L in linears]
+        )
+        return {"loss": total.item(), "grad": grads, "params": values}
+
+    return run
+
+
 def _not_arrays(module: Any, data: Any) -> str:
     return "scalar-only engine: no arrays, so no matrix workload"
 
@@ -483,4 +567,9 @@ GRAPH = [
     ("micrograd", "micrograd", _graph_micrograd),
     ("mygrad", "mygrad", _graph_mygrad),
     ("jax value_and_grad (eager)", "jax", _graph_jax),
+]
+MOONS_SCALAR = [("micrograd", "micrograd", _w7_micrograd)]
+MOONS_VECTOR = [
+    ("torch (eager)", "torch", _w8_torch),
+    ("micrograd", "micrograd", _not_arrays),
 ]

@@ -206,12 +206,15 @@ def _time_case(
             peak = floor_peak if name == case.floor.name else harness.peak_bytes(fn)
             rows[name].update(peak_bytes=peak, peak_ratio=peak / floor_peak)
     target_row = rows.get(case.target_of)
-    verdict = None
+    hits = []
     if case.target is not None and target_row and "ratio" in target_row:
         hit = target_row["ratio"] <= case.target
         if case.memory_target is not None and "peak_ratio" in target_row:
             hit = hit and target_row["peak_ratio"] <= case.memory_target
-        verdict = "hit" if hit else "missed"
+        hits.append(hit)
+    peer_checks = _peer_checks(case, rows, timings)
+    hits += [check["hit"] for check in peer_checks if "hit" in check]
+    verdict = None if not hits else "hit" if all(hits) else "missed"
     return {
         "key": case.key,
         "title": case.title,
@@ -219,7 +222,25 @@ def _time_case(
         "target_of": case.target_of,
         "memory_target": case.memory_target,
         "verdict": verdict,
+        "peer_checks": peer_checks,
         "rounds": n_rounds,
         "notes": case.notes,
         "rows": list(rows.values()),
     }
+
+
+def _peer_checks(case: Case, rows: dict[str, dict[str, Any]], timings: dict[str, Any]) -> list:
+    """Each of the case's targets against a peer (W7: <= 0.25x micrograd): the median over the
+    rounds both ran of (autograd_lite / peer), or why the peer was not measured."""
+    checks = []
+    for peer, limit in case.peer_targets.items():
+        check: dict[str, Any] = {"against": peer, "target": limit}
+        if peer in timings and case.target_of in timings:
+            check["ratio"] = harness.paired_ratio(timings[case.target_of], timings[peer])
+            check["hit"] = check["ratio"] <= limit
+        else:
+            check["reason"] = rows[peer].get("reason", "not measured") if peer in rows else (
+                "not a contender of this run"
+            )
+        checks.append(check)
+    return checks

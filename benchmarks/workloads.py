@@ -1,4 +1,4 @@
-"""The workloads W1-W6: data, the hand-written floor, autograd_lite's contenders, and the check.
+"""The workloads W1-W8: data, the hand-written floor, autograd_lite's contenders, and the check.
 
 Every contender of a case returns the same kind of result (a dict of floats and arrays), and
 ``Case.check`` compares it with the closed-form (hand-written) answer before anything is timed.
@@ -44,6 +44,8 @@ class Case:
     target: float | None = None  # the ratio autograd_lite's ``target_of`` contender must reach
     target_of: str = ""
     memory_target: float | None = None  # if set: peak memory (tracemalloc) <= this x the floor's
+    # {peer's name: the largest ratio of target_of's time to that peer's}, e.g. {"micrograd": 0.25}
+    peer_targets: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     data: Any = None  # the workload's inputs, for peers.py
     peers: bool = True  # False: peers.py adds none (the compiled cases: peers are timed once)
@@ -495,6 +497,155 @@ def graph_case(leaves: int = 10_000) -> Case:
     )
 
 
+# -- W7/W8: micrograd's moons demo, a 2-16-16-1 ReLU MLP, one SGD step --------------------------
+@dataclass
+class MoonsData:
+    X: np.ndarray  # (m, 2)
+    y: np.ndarray  # (m,) of -1.0 / 1.0
+    Ws: list[np.ndarray]  # the starting weights, (n_in, n_out) per layer (ag.nn.Linear's)
+    bs: list[np.ndarray]  # (n_out,) per layer
+    lr: float = 1.0  # micrograd's schedule at step 0
+
+
+def moons_data(samples: int, seed: int = 0) -> MoonsData:
+    demo = _demo()
+    X, y = demo.moons(samples, seed=seed)
+    model = ag.nn.MLP(demo.SIZES, activation="relu", seed=seed)
+    linears = [layer for layer in model.layers if isinstance(layer, ag.nn.Linear)]
+    return MoonsData(X, y, [L.W.value for L in linears], [L.b.value for L in linears])
+
+
+def _demo() -> Any:
+    """demos/micrograd_moons.py, the code W7 and W8 time (the demo is the workload)."""
+    from demos import micrograd_moons  # the repository's root is on sys.path (-m benchmarks)
+
+    return micrograd_moons
+
+
+def flat(Ws: list[Any], bs: list[Any]) -> np.ndarray:
+    """Every parameter in one vector, in ag.nn.MLP's order (W0, b0, W1, ...), W row by row."""
+    parts = []
+    for W, b in zip(Ws, bs, strict=True):
+        parts += [np.ravel(np.asarray(W, dtype=np.float64)), np.ravel(np.asarray(b, np.float64))]
+    return np.concatenate(parts)
+
+
+def moons_floor(d: MoonsData) -> Result:
+    """One step by hand in numpy: forward h_k = relu(h_{k-1} W_k + b_k), score = h_2 W_3 + b_3;
+    L = mean(relu(1 - y score)) + alpha sum(p^2); backward ds = -y [1 - y score > 0] / m,
+    dW_k = h_{k-1}^T dz_k, db_k = sum(dz_k), dh_{k-1} = dz_k W_k^T, dz = dh [z > 0]; + 2 alpha p;
+    then p = p - lr dp."""
+    alpha = _demo().ALPHA
+    Ws, bs = d.Ws, d.bs
+    hs, zs = [d.X], []
+    for k, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+        z = hs[-1] @ W + b
+        zs.append(z)
+        hs.append(z if k == len(Ws) - 1 else np.maximum(z, 0.0))
+    y = d.y.reshape(-1, 1)
+    margin = 1.0 - y * hs[-1]
+    m = len(y)
+    loss = np.maximum(margin, 0.0).sum() / m + alpha * sum(np.sum(p * p) for p in (*Ws, *bs))
+    dz = -y * (margin > 0.0) / m
+    dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+    for k in range(len(Ws) - 1, -1, -1):
+        dWs[k] = hs[k].T @ dz + 2.0 * alpha * Ws[k]
+        dbs[k] = dz.sum(axis=0) + 2.0 * alpha * bs[k]
+        if k:
+            dz = (dz @ Ws[k].T) * (zs[k - 1] > 0.0)
+    new_Ws = [W - d.lr * g for W, g in zip(Ws, dWs, strict=True)]
+    new_bs = [b - d.lr * g for b, g in zip(bs, dbs, strict=True)]
+    return {"loss": loss, "grad": flat(dWs, dbs), "params": flat(new_Ws, new_bs)}
+
+
+def _reset(params: list[ag.Node], values: list[np.ndarray]) -> None:
+    for p, v in zip(params, values, strict=True):
+        p.value = v.copy()  # a copy: an in-place update must not change the starting values
+        p.grad = None
+
+
+def moons_scalar_engine(d: MoonsData) -> Callable[[], Result]:
+    """The demo's step with one scalar Node per weight (its ScalarMLP, loss and SGD)."""
+    demo = _demo()
+    like = ag.nn.MLP(demo.SIZES, seed=0)
+    for layer, W, b in zip(_linears(like), d.Ws, d.bs, strict=True):
+        layer.W.value, layer.b.value = W, b
+    model = demo.ScalarMLP(like)
+    params = model.parameters()
+    start = [p.value for p in params]
+    opt = ag.optim.SGD(params, lr=d.lr)
+
+    def run() -> Result:
+        _reset(params, start)
+        total, _ = demo.scalar_loss(model, d.X, d.y)
+        opt.zero_grad()
+        total.backward()
+        grads = _scalar_flat(model, "grad")
+        opt.step()
+        return {"loss": float(total), "grad": grads, "params": _scalar_flat(model, "value")}
+
+    return run
+
+
+def _scalar_flat(model: Any, what: str) -> np.ndarray:
+    """The ScalarMLP's weights (or their gradients) in ag.nn.MLP's order."""
+    Ws, bs = [], []
+    for neurons in model.layers:
+        Ws.append([[getattr(w, what) for w in ws] for ws, _ in neurons])  # (n_out, n_in)
+        bs.append([getattr(b, what) for _, b in neurons])
+    return flat([np.transpose(W) for W in Ws], bs)
+
+
+def _linears(model: ag.nn.MLP) -> list[ag.nn.Linear]:
+    return [layer for layer in model.layers if isinstance(layer, ag.nn.Linear)]
+
+
+def moons_vector_engine(d: MoonsData) -> Callable[[], Result]:
+    """The demo's vectorised step: ag.nn.MLP, its loss, ag.optim.SGD."""
+    demo = _demo()
+    model = ag.nn.MLP(demo.SIZES, seed=0)
+    params = model.parameters()
+    start = [v for W, b in zip(d.Ws, d.bs, strict=True) for v in (W, b)]
+    opt = ag.optim.SGD(params, lr=d.lr)
+
+    def run() -> Result:
+        _reset(params, start)
+        total, _ = demo.vectorised_loss(model, d.X, d.y)
+        opt.zero_grad()
+        total.backward()
+        grads = flat([L.W.grad for L in _linears(model)], [L.b.grad for L in _linears(model)])
+        opt.step()
+        values = flat([L.W.value for L in _linears(model)], [L.b.value for L in _linears(model)])
+        return {"loss": float(total), "grad": grads, "params": values}
+
+    return run
+
+
+def moons_case(key: str, samples: int) -> Case:
+    d = moons_data(samples)
+    if key == "W7":
+        engine = Contender("autograd_lite scalar Nodes", moons_scalar_engine(d), role="engine")
+        extra = [Contender("autograd_lite vectorised", moons_vector_engine(d), role="info")]
+        title = f"micrograd's moons demo, scalar Nodes, one SGD step on {samples:,} examples"
+        targets: dict[str, Any] = {"target": None, "peer_targets": {"micrograd": 0.25}}
+    else:
+        engine = Contender("autograd_lite", moons_vector_engine(d), role="engine")
+        extra = []
+        title = f"the moons MLP 2-16-16-1 vectorised, one SGD step on {samples:,} examples"
+        targets = {"target": 1.5, "peer_targets": {"torch (eager)": 1.0}}
+    return Case(
+        key=key,
+        title=title,
+        floor=Contender("numpy by hand", lambda: moons_floor(d), role="floor"),
+        contenders=[engine, *extra],
+        expected=moons_floor(d),
+        rtol=1e-9,
+        target_of=engine.name,
+        data=d,
+        **targets,
+    )
+
+
 # -- the suite ---------------------------------------------------------------------------------
 CHAIN_STEPS = (1_000, 10_000, 100_000)
 
@@ -516,7 +667,16 @@ def all_cases(
         *(("W5", lambda n=n: chain_case(n)) for n in chain_steps),
         *(("W5", lambda n=n: chain_compiled_case(n)) for n in chain_steps),
         ("W6", lambda: graph_case(10_000)),
+        ("W7", lambda: moons_case("W7", 100)),
+        ("W8", lambda: moons_case("W8", 1_000)),
     ]
+    makers.append(("CSV", _csv_case))
     for key, make in makers:
         if not only or key in only:
             yield make()
+
+
+def _csv_case() -> Case:
+    from .csvparse import csv_case  # csvparse imports this module
+
+    return csv_case()

@@ -158,3 +158,59 @@ def test_compiled_cases_take_no_peers_and_have_the_issues_targets() -> None:
     cases = [wl.lesson_compiled_case(5), wl.vector_compiled_case("W3", 4, 2)]
     assert [c.peers for c in cases] == [False, False]
     assert [c.target for c in cases] == [4.0, 1.05]
+
+
+# -- W7/W8: micrograd's moons demo, one SGD step --------------------------------------------------
+@pytest.mark.parametrize(("key", "samples"), [("W7", 3), ("W7", 12), ("W8", 5), ("W8", 60)])
+def test_moons_step_matches_the_numpy_backprop(key: str, samples: int) -> None:
+    pytest.importorskip("sklearn", reason="the moons data is scikit-learn's make_moons")
+    check_all(wl.moons_case(key, samples))
+
+
+def test_moons_floor_is_the_gradient_of_its_loss() -> None:
+    pytest.importorskip("sklearn", reason="the moons data is scikit-learn's make_moons")
+    d = wl.moons_data(8)
+    floor = wl.moons_floor(d)
+    params = wl.flat(d.Ws, d.bs)
+    sizes = [(W.size, b.size) for W, b in zip(d.Ws, d.bs, strict=True)]
+
+    def loss_at(vector):  # the floor's loss, its parameters unflattened from one vector
+        Ws, bs, at = [], [], 0
+        for (nw, nb), W in zip(sizes, d.Ws, strict=True):
+            Ws.append(vector[at : at + nw].reshape(W.shape))
+            bs.append(vector[at + nw : at + nw + nb])
+            at += nw + nb
+        return wl.moons_floor(wl.MoonsData(d.X, d.y, Ws, bs))["loss"]
+
+    from autograd_lite.gradcheck import finite_difference
+
+    np.testing.assert_allclose(
+        floor["grad"], finite_difference(loss_at, params, 1e-6), rtol=1e-5, atol=1e-8
+    )
+    np.testing.assert_allclose(floor["params"], params - d.lr * floor["grad"], rtol=1e-14)
+
+
+def test_peer_targets_give_the_verdict_and_say_when_the_peer_is_missing() -> None:
+    pytest.importorskip("sklearn", reason="the moons data is scikit-learn's make_moons")
+    case = wl.moons_case("W7", 3)
+    case.contenders.append(wl.Contender("micrograd", lambda: {}, skip="not installed"))
+    result = run.run_case(case, rounds=1, sample_seconds=1e-4, case_seconds=0.01, call_budget=1.0)
+    assert result["verdict"] is None  # no floor target, and the peer's could not be measured
+    assert result["peer_checks"] == [
+        {"against": "micrograd", "target": 0.25, "reason": "not installed"}
+    ]
+    assert "<= 0.25x micrograd: not installed -> NO VERDICT" in report.case_table(result)
+
+    case = wl.moons_case("W7", 3)
+    twin = case.contenders[0]  # micrograd stands in for itself: the same code, ratio ~1
+    case.contenders.append(wl.Contender("micrograd", twin.run))
+    result = run.run_case(case, rounds=2, sample_seconds=1e-4, case_seconds=0.05, call_budget=1.0)
+    (check,) = result["peer_checks"]
+    assert check["ratio"] > 0 and check["hit"] == (check["ratio"] <= 0.25)
+    assert result["verdict"] == ("hit" if check["hit"] else "missed")
+
+
+def test_csv_parse_row_reads_the_generated_file_exactly() -> None:
+    from benchmarks.csvparse import csv_case
+
+    check_all(csv_case(rows=2_000))

@@ -83,4 +83,6 @@ def test_lesson_out_into_a_file_is_named(tmp_path):
     result = run("lesson", "--out", str(blocker / "pictures"))
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
-    assert f"{blocker} is a file, not a folder" in result.stderr  # checked before the lesson runs
+    message = f"cannot write pictures into {blocker / 'pictures'}: {blocker} is a file"
+    assert message in result.stderr
+    assert result.stdout == ""  # checked before the lesson runs

@@ -7,9 +7,9 @@ from pathlib import Path
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 
 
-def run_demo(name: str) -> str:
+def run_demo(name: str, *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, str(DEMOS / name)], capture_output=True, text=True, timeout=300
+        [sys.executable, str(DEMOS / name), *args], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

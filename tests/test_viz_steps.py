@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html
-import json
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from page_driver import drive
 
 import autograd_lite as ag
 from autograd_lite.logistic import lesson_graph
@@ -166,35 +164,54 @@ def test_render_steps_refuses_more_frames_than_max_frames(tmp_path):
     assert ag.viz.render_steps(root, tmp_path / "steps", max_frames=count).exists()
 
 
-NODE_STUB = """
-const shown = [], els = {}, on = {};
-const el = (id) => els[id] || (els[id] = {value: "0", textContent: "",
-  addEventListener: (type, f) => { on[id + ":" + type] = f; }});
-const stubFrames = CAPTIONS.map((caption, k) => ({dataset: {caption},
-  classList: {toggle: (name, yes) => { if (yes) shown.push(k); }}}));
-const document = {querySelectorAll: () => stubFrames, getElementById: el,
-  addEventListener: (type, f) => { on["doc:" + type] = f; }};
-"""
-NODE_DRIVE = """
-on["doc:keydown"]({key: "ArrowRight"}); on["doc:keydown"]({key: "ArrowRight"});
-on["next:click"](); on["prev:click"](); on["doc:keydown"]({key: "ArrowLeft"});
-on["doc:keydown"]({key: "ArrowLeft"}); on["doc:keydown"]({key: "ArrowLeft"});
-els.slider.value = "4"; on["slider:input"]();
-console.log(JSON.stringify([shown, els.counter.textContent, els.caption.textContent]));
-"""
-
-
 def test_page_script_steps_with_buttons_keys_and_slider(tmp_path):
-    node_js = shutil.which("node")
-    if node_js is None:
-        pytest.skip("needs node to run the page's script")
     page = ag.viz.render_steps(lesson()["L"], tmp_path).read_text()
-    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
     captions = [html.unescape(c) for c in re.findall(r'data-caption="([^"]*)"', page)]
-    program = NODE_STUB.replace("CAPTIONS", json.dumps(captions)) + script + NODE_DRIVE
-    (tmp_path / "drive.js").write_text(program)
-    done = subprocess.run([node_js, str(tmp_path / "drive.js")], capture_output=True, text=True,
-                          check=True)
-    shown, counter, caption = json.loads(done.stdout)
-    assert shown == [0, 1, 2, 3, 2, 1, 0, 0, 4]  # never before frame 0
-    assert counter == f"step 4 of {len(captions) - 1}" and caption == captions[4]
+    actions = [("key", "ArrowRight"), ("key", "ArrowRight"), ("click", "next"), ("click", "prev"),
+               ("key", "ArrowLeft"), ("key", "ArrowLeft"), ("key", "ArrowLeft"), ("slide", 4)]
+    states = drive(page, actions, tmp_path)
+    assert [s["shown"] for s in states] == [[0], [1], [2], [3], [2], [1], [0], [0], [4]]
+    assert states[-1]["counter"] == f"step 4 of {len(captions) - 1}"
+    assert states[-1]["caption"] == captions[4]
+
+
+def test_one_frame_per_key_press_once_the_slider_has_focus(tmp_path):
+    """The slider moves itself on arrow keys; the page's own key handler must not move it too."""
+    page = ag.viz.render_steps(lesson()["L"], tmp_path).read_text()
+    last = len(re.findall(r'<div class="frame"', page)) - 1
+    presses = [("key", "ArrowRight", "slider")] * (last + 2)
+    presses += [("key", "ArrowLeft", "slider")] * 3
+    states = drive(page, [("slide", 0)] + presses, tmp_path)
+    shown = [s["shown"] for s in states[1:]]
+    expected = [0, *range(1, last + 1), last, last, last - 1, last - 2, last - 3]
+    assert shown == [[k] for k in expected]
+    # and from the buttons (which do not move on arrows themselves) it is one step too
+    states = drive(page, [("key", "ArrowRight", "next"), ("key", "ArrowRight", "prev")], tmp_path)
+    assert [s["shown"] for s in states] == [[0], [1], [2]]
+
+
+def test_step_page_fits_a_phone_and_shows_each_caption_once(tmp_path):
+    nodes = lesson()
+    page = ag.viz.render_steps(nodes["L"], tmp_path).read_text()
+    assert re.search(r'<meta name="viewport" content="width=device-width, initial-scale=1">',
+                     page)
+    frames = ag.viz.backprop_steps(nodes["L"])
+    for frame in frames:  # the caption is the page's text, not a second time in the picture
+        assert page.count(html.escape(frame.caption)) == 1
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert not any("Step " in "".join(ET.fromstring(s).itertext()) for s in svgs)
+    # the PNG frames, seen alone, keep theirs
+    assert "Step 0 of" in frames[0].dot.source and "Step 0 of" not in frames[0].picture.source
+    # pictures shrink with the screen, but not below a size whose smallest text is 11 px
+    natural = max(float(re.search(r'width="([\d.]+)pt"', s).group(1)) * 4 / 3 for s in svgs)
+    smallest = min(float(v) for v in re.findall(r'font-size="([\d.]+)"', "".join(svgs))) * 4 / 3
+    min_width = float(re.search(r"min-width: (\d+)px", page).group(1))
+    assert min_width == pytest.approx(natural * min(1, 11 / smallest), abs=1)
+    assert f"max-width: {natural:.0f}px" in page
+
+
+def test_fit_switch_fits_the_pictures_to_a_small_screen(tmp_path):
+    page = ag.viz.render_steps(fan_out(), tmp_path).read_text()
+    states = drive(page, [("check", "fit"), ("check", "fit")], tmp_path)
+    assert [s["fit"] for s in states] == [False, True, False]
+    assert ".fit .frame svg { min-width: 0; }" in page

@@ -82,8 +82,11 @@ def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -
     """Copy a reduction's gradient back along the reduced axes, to ``shape``."""
     if not keepdims and axis is not None:
         g = np.expand_dims(g, axis)
-    # a fresh array, not a read-only broadcast view, since it may end up in a .grad
-    return np.broadcast_to(g, shape).copy()
+    # a fresh array, not a read-only broadcast view, since it may end up in a .grad (filled by
+    # assignment: np.broadcast_to(g, shape).copy() costs several times more on small arrays)
+    out = np.empty(shape, dtype=np.asarray(g).dtype)
+    out[...] = g
+    return out
 
 
 def _axis_arguments(axis: Axis, keepdims: bool) -> str:

@@ -3,7 +3,8 @@
 ``to_dot(node, view="auto"|"named"|"ops")`` builds the DOT (the named view draws the named
 quantities, as the lesson's figure); ``render(node, "out.png")`` draws it (.png, .svg, .dot, .pdf
 where the renderer has it); ``backprop_steps(node)`` gives one frame per gradient and
-``render_steps(node, folder)`` writes them as PNGs plus a page to step through.
+``render_steps(node, folder)`` writes them as PNGs plus a page to step through;
+``render_training(history, "training.html")`` replays a recorded training run in a page.
 The renderer is ``dot`` if on PATH, else ``graphviz-pure`` (see ``find_renderer``).
 """
 
@@ -14,6 +15,7 @@ from .page import render_steps
 from .renderer import ENV_VAR, RendererNotFoundError, RenderError, find_renderer
 from .steps import Frame, backprop_steps
 from .text import escape
+from .training import render_training
 
 __all__ = [
     "ENV_VAR",
@@ -28,6 +30,7 @@ __all__ = [
     "notebook_svg",
     "render",
     "render_steps",
+    "render_training",
     "shown_value",
     "svg",
     "to_dot",

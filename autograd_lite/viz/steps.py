@@ -23,18 +23,23 @@ GAP = 12.0  # points between the picture and the caption or notes
 class Frame:
     """One step: ``node``'s gradient has just become known (None in frame 0, forward only).
 
-    ``dot`` carries fixed positions: render it with ``frame.render(fmt)`` (neato -n2), so
-    that every frame puts every box in the same place.
+    ``dot`` is the frame with its caption above the picture, ``picture`` the same without it
+    (for a page that prints the caption as text). Both carry fixed positions: render them with
+    ``frame.render(fmt)`` (neato -n2), so that every frame puts every box in the same place.
     """
 
     index: int
     caption: str
     node: Node | None
     dot: graphviz.Digraph
+    picture: graphviz.Digraph
 
-    def render(self, fmt: str, renderer: str | os.PathLike[str] | None = None) -> bytes:
-        """This frame as ``fmt`` (svg, png, ...) bytes."""
-        return _renderer.run(self.dot.source, fmt, renderer, engine=PINNED)
+    def render(
+        self, fmt: str, renderer: str | os.PathLike[str] | None = None, *, caption: bool = True
+    ) -> bytes:
+        """This frame as ``fmt`` (svg, png, ...) bytes; ``caption=False`` leaves it out."""
+        source = (self.dot if caption else self.picture).source
+        return _renderer.run(source, fmt, renderer, engine=PINNED)
 
 
 def backprop_steps(
@@ -75,11 +80,43 @@ def backprop_steps(
         new = order[k - 1] if k else None
         drawing = Drawing(view, options, grad_of=lambda n, known=known: known.get(id(n)),
                           new=new, pins=pins)
-        dot = drawing.digraph(notes=False)
-        for node_id, label, attrs in extras[k]:
-            dot.node(node_id, f"<{label or drawing.notes()}>", **attrs)
-        frames.append(Frame(k, caption, new, dot))
+        picture = drawing.digraph(notes=False)
+        (caption_id, caption_label, caption_attrs), *notes = extras[k]
+        for node_id, label, attrs in notes:
+            picture.node(node_id, f"<{label or drawing.notes()}>", **attrs)
+        dot = picture.copy()
+        dot.node(caption_id, f"<{caption_label}>", **caption_attrs)
+        frames.append(Frame(k, caption, new, dot, picture))
     return frames
+
+
+def one_layout(
+    roots: list[Node],
+    *,
+    renderer: str | os.PathLike[str] | None = None,
+    formulas: bool | None = None,
+    backward: bool | None = None,
+    closed_form: bool | None = None,
+    max_nodes: int | None = 500,
+    hide_constants: bool | None = None,
+    number_format: str = ".4g",
+    view: str = "auto",
+) -> list[graphviz.Digraph]:
+    """Pictures of graphs of one shape (the same model at other numbers) that put every box in
+    the same place: laid out once, from the graph with the longest labels, then pinned.
+
+    Render each with ``renderer.run(source, fmt, engine=PINNED)``. The options are as for
+    ``to_dot`` (``view`` too); the notes under the picture are left out.
+    """
+    views = [_view(root, max_nodes, hide_constants, view) for root in roots]
+    shapes = {tuple(len(part) for part in (v.nodes, v.edges)) for v in views}
+    if len(shapes) != 1:
+        raise ValueError(f"one_layout: the graphs differ in shape ({sorted(shapes)} nodes, edges)")
+    opts = options_for(views[0], formulas, backward, closed_form, number_format)
+    sources = [Drawing(view, opts).digraph(notes=False).source for view in views]
+    longest = max(range(len(sources)), key=lambda k: len(sources[k]))
+    pins = _layout(sources[longest], renderer)
+    return [Drawing(view, opts, pins=pins).digraph(notes=False) for view in views]
 
 
 def _gradients(root: Node) -> dict[int, np.ndarray]:

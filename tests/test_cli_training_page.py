@@ -1,0 +1,52 @@
+"""`autograd-lite train --out DIR` writes DIR/training.html; --example K picks its graph."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MAX_PAGE_BYTES = 5_000_000
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograd_lite", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_default_run_writes_a_training_page_under_5_mb(tmp_path: Path):
+    result = run("train", "--out", str(tmp_path))  # the default: blobs, 1000 iterations
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "training.html"
+    assert str(page) in result.stdout
+    size = page.stat().st_size
+    assert 100_000 < size < MAX_PAGE_BYTES, size
+    text = page.read_text()
+    frames = {int(k) for k in re.findall(r'data-frame="(\d+)"', text)}
+    assert 195 <= len(frames) <= 200 and frames == set(range(len(frames)))
+    assert "iteration 1000 of 1000" in text and "Example 0 alone" in text
+    assert "Training replayed: blobs, 1000 iterations" in text
+
+
+def test_example_picks_the_drawn_example(tmp_path: Path):
+    result = run("train", "--iterations", "5", "--samples", "10", "--example", "9",
+                 "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Example 9 alone" in (tmp_path / "training.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("example", "message"),
+    [("10", "--example 10: the data has 10 examples, so K must be 0 to 9"),
+     ("-1", "example must be at least 0, got -1"),
+     ("two", "example")],
+)
+def test_an_example_outside_the_data_is_a_one_line_error(tmp_path: Path, example, message):
+    result = run("train", "--samples", "10", "--example", example, "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "training.html").exists()

@@ -1,0 +1,45 @@
+"""demos/micrograd_moons.py: micrograd's demo, scalar Nodes and vectorised, on a few steps."""
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_logistic_demos import run_demo
+
+DEMOS = Path(__file__).resolve().parent.parent / "demos"
+pytest.importorskip("sklearn", reason="the demo's data is scikit-learn's make_moons")
+sys.path.insert(0, str(DEMOS))
+import micrograd_moons as demo  # noqa: E402
+
+
+def test_the_demo_runs_and_prints_accuracy_and_time_per_step():
+    out = run_demo("micrograd_moons.py", "2")
+    for name, count in (("scalar Nodes", 337), ("vectorised", 6)):
+        line = re.search(rf"{name} +\({count} parameter Node\(s\)\): loss ([\d.]+) -> ([\d.]+), "
+                         r"accuracy (\d+)%, ([\d.]+) ms per step", out)
+        assert line, out
+    gap = float(re.search(r"differ by at most ([\d.e+-]+)", out).group(1))
+    assert gap < 1e-12
+
+
+def test_scalar_and_vectorised_follow_the_same_path():
+    X, y = demo.moons(20, seed=1)
+    start = demo.nn.MLP(demo.SIZES, seed=1)
+    scalar = demo.train_scalar(demo.ScalarMLP(start), X, y, steps=3)
+    vector = demo.train_vectorised(start, X, y, steps=3)
+    np.testing.assert_allclose([s[0] for s in scalar], [v[0] for v in vector], rtol=1e-12)
+    assert [s[1] for s in scalar] == [v[1] for v in vector]
+    assert scalar[2][0] < scalar[0][0]  # the loss falls
+
+
+def test_the_vectorised_demo_learns_the_moons_in_100_steps():
+    X, y = demo.moons()
+    history = demo.train_vectorised(demo.nn.MLP(demo.SIZES, seed=0), X, y, steps=100)
+    assert history[-1][1] >= 0.95 and history[-1][0] < 0.1 * history[0][0]
+
+
+def test_the_schedule_is_micrograds():
+    assert demo.learning_rate(0) == 1.0 and demo.learning_rate(50) == pytest.approx(0.55)
+    assert demo.learning_rate(99) == pytest.approx(0.109)
