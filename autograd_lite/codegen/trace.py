@@ -138,7 +138,9 @@ def compile(fn: Callable[..., Node]) -> Compiled:  # noqa: A001 (ag.compile, as 
     signature run that code and build no graph. The signature is each argument's shape, dtype
     and whether it requires a gradient: a Node argument keeps its ``requires_grad``; arrays and
     numbers are data (no gradient). Returns ``(value, grads)`` with one gradient per argument,
-    None for those that require none.
+    None for those that require none (zeros for one that requires a gradient but is unused).
+    ``step.traces`` counts the traces; ``step.timings`` has the last one's trace, codegen and
+    compile seconds.
 
     As with jax.jit, the trace records one path through ``fn``: Python control flow that depends
     on the arguments' values (``if loss > 1``) is not re-run, and is the caller's
