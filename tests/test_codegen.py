@@ -210,6 +210,8 @@ OPS = {
     "maximum": lambda x, y: ag.maximum(x, y),
     "minimum": lambda x, y: ag.minimum(x, y),
     "clip": lambda x, y: ag.clip(x, 0.8, 1.5),
+    "clip_above": lambda x, y: ag.clip(x, high=1.2),
+    "clip_below": lambda x, y: ag.clip(x, low=-1.2) * ag.clip(y, -0.5, np.inf),
     "stack": lambda x, y: ag.stack([x, x * 2.0]),
     "where": lambda x, y: ag.where(x.value > 1.0, x, y),
     "max": lambda x, y: ag.max(x),
@@ -218,7 +220,7 @@ OPS = {
 }
 
 # ops whose templates have no Python-float form yet: numpy also on a graph of single numbers
-NUMPY_ON_SCALARS = {"clip", "max", "maximum", "min", "minimum", "where"}
+NUMPY_ON_SCALARS = {"clip", "clip_above", "clip_below", "max", "maximum", "min", "minimum", "where"}
 
 ARRAY_OPS = {
     "concatenate": lambda x: ag.concatenate([x, x * 2.0]),

@@ -67,6 +67,13 @@ class Minimum(Op):
         return _split(g, self.x < self.y, self.x == self.y, self.needs_input_grad)
 
 
+def _bound(value: float) -> str:
+    """A clip bound as source text: np.inf for an open end."""
+    if np.isinf(value):
+        return "np.inf" if value > 0 else "-np.inf"
+    return repr(value)
+
+
 def _split(g, x_wins, tie, needs):
     """g to the input that won, half of it to each where they tie."""
     tie_half = 0.5 * tie
@@ -79,8 +86,16 @@ class Clip(Op):
     """out = min(max(x, low), high);  dout/dx = 1 where low <= x <= high, else 0."""
 
     name, symbol, formulas = "clip", "clip", ("[low<={x}<=high]",)
-    source = "np.clip({x}, {op.low}, {op.high})"
-    grad_sources = ("{g} * (({x} >= {op.low}) & ({x} <= {op.high}))",)
+
+    @property
+    def source(self) -> str:
+        low, high = _bound(self.low), _bound(self.high)  # (inf is not a Python literal)
+        return f"np.clip({{x}}, {low}, {high})"
+
+    @property
+    def grad_sources(self) -> tuple[str]:
+        low, high = _bound(self.low), _bound(self.high)
+        return (f"{{g}} * (({{x}} >= {low}) & ({{x}} <= {high}))",)
 
     def __init__(self, low: float | None = None, high: float | None = None):
         if low is None and high is None:
