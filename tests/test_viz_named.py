@@ -502,7 +502,13 @@ def test_a_folded_index_op_draws_with_its_formula_text():
 
 @pytest.mark.parametrize(
     ("template", "simple"),
-    [("{x}/{x}*{x}/{x}", "1"), ("{x}*{y}/{x}", "b"), ("{y}/{x}*{x}", "b"), ("-{x}/{x}", "-1")],
+    [
+        ("{x}/{x}*{x}/{x}", "1"),
+        ("{x}*{y}/{x}", "b"),
+        ("{y}/{x}*{x}", "b"),
+        ("-{x}/{x}", "-1"),
+        ("{x}/({x}*{x})", "1/a"),  # once only: the second a below stays
+    ],
 )
 def test_a_factor_above_and_below_the_line_cancels(template, simple):
     # hypothesis once found a/a*a/a "simplified" to the longer a*a/a/a

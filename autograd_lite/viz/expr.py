@@ -242,11 +242,13 @@ def _plain_factors(x: Expr) -> list[Expr]:
 
 def divide(numerator: Expr, denominator: Expr) -> Expr:
     above, below = _plain_factors(numerator), _plain_factors(denominator)
-    common = [f for f in below if f in above and not isinstance(f, Num)]
-    for factor in common:  # a factor above and below the line cancels: a*b/a is b
-        above.remove(factor)
-        below.remove(factor)
-    if common:
+    cancelled = False
+    for factor in list(below):  # a factor above and below the line cancels: a*b/a is b
+        if factor in above and not isinstance(factor, Num):
+            above.remove(factor)
+            below.remove(factor)
+            cancelled = True
+    if cancelled:
         return divide(times(*above) if above else Num(1), times(*below) if below else Num(1))
     if denominator == Num(1):
         return numerator
