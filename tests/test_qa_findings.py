@@ -1,8 +1,9 @@
 """Bugs found by using the merged product as a learner would, each pinned by a test."""
 
 import numpy as np
+from test_cli import run
 
-from autograd_lite import logistic
+from autograd_lite import cli, logistic
 
 
 def test_the_lesson_table_prints_a_zero_gradient_as_0_not_minus_0():
@@ -12,3 +13,15 @@ def test_the_lesson_table_prints_a_zero_gradient_as_0_not_minus_0():
     _, _, autodiff, closed, finite, _ = next(c for c in table.cells() if c[0] == "dw1")
     assert autodiff == closed == finite == "0.000000000"
 
+
+def test_hidden_without_the_shallow_model_is_refused(capsys):
+    # --hidden only shapes --model shallow; with logistic regression it was silently ignored.
+    assert cli.main(["train", "--hidden", "3", "--iterations", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "--hidden" in err and "--model shallow" in err and "Traceback" not in err
+
+
+def test_hidden_with_the_shallow_model_still_runs():
+    result = run("train", "--model", "shallow", "--hidden", "3", "--iterations", "3")
+    assert result.returncode == 0, result.stderr
+    assert "n_h = 3 tanh units" in result.stdout
