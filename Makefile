@@ -18,7 +18,8 @@ demo: $(READY)
 	@echo
 	@echo "The pictures are in $(CURDIR)/out:"
 	@ls -1 out | sed 's/^/  /'
-	@echo "Open out/steps/index.html in a browser to step through back-propagation."
+	@echo "Open out/steps/index.html in a browser to step through back-propagation,"
+	@echo "and out/training.html to replay the training run."
 
 test: $(READY) lint
 	$(PY) -m pytest -q

@@ -309,7 +309,8 @@ class History:
         """The run in a few (what, value) pairs: what a notebook or a repr shows."""
         first, last = self.losses[0], self.losses[-1]
         rows = [
-            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"),
+            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"
+                           + (", interrupted by Ctrl-C" if self.interrupted else "")),
             ("loss", f"{first:.6g} at iteration 1, {last:.6g} at iteration {self.iterations}"),
             ("w", _format_values(self.w) + f" ({self.w.size} values)"),
             ("b", f"{self.b:.6g}"),
@@ -325,7 +326,8 @@ class History:
         return (
             f"History({self.iterations} iterations, alpha={self.alpha:g}, "
             f"loss {first:.6g} -> {last:.6g}, w={_format_values(self.w)}, b={self.b:.6g}"
-            f"{', recorded' if self.recording else ''})"
+            f"{', recorded' if self.recording else ''}"
+            f"{', interrupted' if self.interrupted else ''})"
         )
 
     def _repr_html_(self) -> str:

@@ -68,3 +68,10 @@ def test_logistic_keeps_its_defaults():
     assert result.returncode == 0, result.stderr
     assert "alpha = 0.1, 10 iterations" in result.stdout
     assert "blobs: 200 examples x 2 features" in result.stdout
+
+
+def test_compiled_is_refused_for_the_hidden_layer():
+    result = run("train", "--model", "shallow", "--compiled", "--iterations", "5")
+    assert result.returncode == 2
+    assert "--compiled runs logistic regression's generated code" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -194,3 +194,12 @@ def test_mlp_matches_torch_forward_and_backward():
                                    rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(model.layers[i].b.grad, layers[i].bias.grad.numpy(),
                                    rtol=1e-12, atol=1e-15)
+
+
+def test_pictures_label_the_parameters_by_their_names():
+    model = nn.MLP([2, 3, 1], seed=0)
+    loss = ag.mean(model(np.ones((4, 2))) ** 2)
+    loss.backward()
+    source = ag.viz.to_dot(loss).source
+    for name in ("layers.0.W", "layers.0.b", "layers.2.W", "layers.2.b"):
+        assert name in source, name

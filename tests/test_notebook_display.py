@@ -113,3 +113,28 @@ def test_training_without_record_keeps_no_recording_and_the_same_numbers():
     assert plain.recording is None
     np.testing.assert_array_equal(plain.losses, recorded.losses)
     np.testing.assert_array_equal(plain.w, recorded.w)
+
+
+def test_compiled_training_records_the_same_run():
+    pytest.importorskip("autograd_lite.codegen")
+    X, Y = blobs()
+    eager = logistic.train(X, Y, 0.2, 10, record=True).recording
+    compiled = logistic.train(X, Y, 0.2, 10, record=True, compiled=True).recording
+    for field in ("w", "b", "dw", "db"):
+        np.testing.assert_allclose(getattr(compiled, field), getattr(eager, field),
+                                   rtol=1e-12, atol=1e-15)
+
+
+def test_an_interrupted_run_records_the_iterations_it_did(tmp_path):
+    X, Y = blobs()
+
+    def stop_at_5(iteration, loss):
+        if iteration == 5:
+            raise KeyboardInterrupt
+
+    history = logistic.train(X, Y, 0.2, 50, record=True, on_iteration=stop_at_5)
+    assert history.interrupted and history.iterations == 5
+    assert history.recording.w.shape == (5, 2) and history.recording.db.shape == (5,)
+    assert "interrupted" in repr(history)
+    page = ag.viz.render_training(history, tmp_path / "t.html").read_text()
+    assert "iteration 5 of 5" in page and "iteration 6" not in page

@@ -1,6 +1,8 @@
 """The course's one-hidden-layer model: its graph, the closed form against autodiff to 1e-12, the
 summary table, training, and the flower and moons data."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -182,3 +184,16 @@ def test_moons_without_scikit_learn_says_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_sklearn)
     with pytest.raises(datasets.DataError, match=r"pip install 'autograd-lite\[data\]'"):
         datasets.moons()
+
+
+def test_the_named_view_labels_the_courses_quantities():
+    import autograd_lite as ag
+
+    X, Y, p = random_problem(2, 4, 5, 0)
+    nodes = shallow.graph(X, Y, *p)
+    nodes["L"].backward()
+    source = ag.viz.to_dot(nodes["L"], view="named").source
+    titles = set(re.findall(r"<b>([^<]*)</b>", source))  # each box's bold first line
+    for name in ("Z1 = W1@X + b1", "A1 = tanh(Z1)", "Z2 = W2@A1 + b2", "A2 = sigmoid(Z2)"):
+        assert name in titles, titles
+    assert {"W1", "b1", "W2", "b2", "dL/dZ1", "dL/dW1", "dL/dZ2", "dL/dW2"} <= titles

@@ -209,3 +209,45 @@ def test_one_feature_run_draws_the_graph_without_a_boundary(tmp_path):
     run = logistic.train(X, Y, 0.1, 4, record=True)
     page = ag.viz.render_training(run, tmp_path / "t.html", example=9).read_text()
     assert 'aria-label="decision boundary"' not in page and 'class="scroll graph"' in page
+
+
+def test_rounding_noise_shows_as_0_and_small_values_keep_their_digits(tmp_path):
+    from autograd_lite import datasets
+
+    data = datasets.blobs(200, 0)  # half each label, w = b = 0: the exact db is 0
+    run = logistic.train(data.X, data.Y, 0.1, 3, record=True)
+    assert 0 < abs(run.recording.db[0]) < 1e-15  # what floating point gives instead
+    page = ag.viz.render_training(run, tmp_path / "t.html").read_text()
+    first = re.search(r'<div class="numbers" data-frame="0".*?</div>', page, re.S).group(0)
+    noise = format(run.recording.db[0], ".6g")
+    assert f'db = <span title="{noise}: rounding noise">0</span>' in first
+    b_after = format(run.recording.b[1], ".6g")  # b = 0 - alpha * noise: noise too
+    assert f'<span title="{b_after}: rounding noise">0</span>' in first
+    assert noise not in re.sub(r'title="[^"]*"', "", page)  # nowhere shown as a number
+    # the same numbers at a billionth of the scale are no noise: dw keeps its digits
+    tiny = logistic.train(data.X * 1e-10, data.Y, 0.1, 3, record=True)
+    page = ag.viz.render_training(tiny, tmp_path / "tiny.html").read_text()
+    first = re.search(r'<div class="numbers" data-frame="0".*?</div>', page, re.S).group(0)
+    assert f"dw1 = {format(tiny.recording.dw[0, 0], '.6g')}<" in first
+    assert abs(tiny.recording.dw[0, 0]) < 1e-10
+
+
+def test_one_layout_pins_every_box_of_graphs_of_one_shape():
+    from autograd_lite.viz import renderer
+    from autograd_lite.viz.steps import PINNED, one_layout
+
+    roots = []
+    for w1 in (0.5, -123.456789, 1e-7):
+        nodes = logistic.lesson_graph([1.0, 2.0], 1.0, [w1, -0.3], 0.1)
+        nodes["L"].backward()
+        roots.append(nodes["L"])
+    pictures = one_layout(roots, view="named", closed_form=False)
+    positions = [re.findall(r'\bpos="([^"]+)"', p.source) for p in pictures]
+    assert positions[0] and positions[0] == positions[1] == positions[2]
+    svgs = [renderer.run(p.source, "svg", engine=PINNED) for p in pictures]
+    sizes = {re.search(rb'viewBox="([^"]+)"', svg).group(1) for svg in svgs}
+    assert len(sizes) == 1  # one canvas for every frame
+    other = logistic.lesson_graph([1.0, 2.0, 3.0], 1.0, [0.5, -0.3, 0.2], 0.1)["L"]
+    other.backward()
+    with pytest.raises(ValueError, match="differ in shape"):
+        one_layout([roots[0], other])

@@ -261,17 +261,11 @@ class Drawing:
         rule = self.chain_rule(node)
         if node is self.view.grad_root or node is self.view.root:  # where the rule starts
             return [rule]
-        lines = [f"= {rule}"]
-        found = self.view.simplification(node)
-        if found is not None:
-            entry, names = found
-            result = entry.text(entry.result, **names)
-            if getattr(self.view.real_users(node)[0][0].op, "divisor", 1) != 1 or (
-                    entry.inner is not None and getattr(
-                        self.view.real_users(self.view.real_users(node)[0][0])[0][0].op,
-                        "divisor", 1) != 1):
-                result = f"({result})/m"
-            lines = [f"= {rule} = {result}" if rule != result else f"= {result}"]
+        simpler = self.view.simplification(node)
+        if simpler is None or simpler == rule:
+            lines = [f"= {rule}"]
+        else:
+            lines = [f"= {rule} = {simpler}"]
         note = self.course.get(id(node))
         if note:
             lines.append(note)
@@ -283,7 +277,8 @@ class Drawing:
         if node is view.grad_root:
             return "(backward starts here)"
         if node is view.root:  # backward started further on, beyond the picture
-            return f"(from {view.grad_label(view.root).split('/')[0]}, beyond this picture)"
+            start = view.grad_root.name or "the output"
+            return f"(from {start}, beyond this picture)"
         terms = []
         for edge in view.users(node):
             upstream = view.grad_name(edge.child)
@@ -292,9 +287,8 @@ class Drawing:
             else:
                 seed = Sym(upstream, unit=True)
             term = view.vjp(edge, seed)
-            if term is None:
-                local = view.formula(edge) or "?"
-                term = Sym(f"{upstream} * {paren(local)}")
+            if term is None:  # no formula for some op on the way: name the derivative
+                term = Sym(f"{upstream} * {paren(view.formula(edge) or view.derivative(edge))}")
             terms.append(term)
         if len(terms) > 3:
             return " + ".join(spaced(t) for t in terms[:3]) + f" + ... ({len(terms)} paths)"

@@ -91,8 +91,12 @@ class Prod(Expr):
     precedence = 2
 
     def __str__(self) -> str:
-        if self.implicit:
-            return "".join(f.wrapped(ATOM if i else 2) for i, f in enumerate(self.factors))
+        if self.implicit:  # side by side only before a parenthesis: a(1-a), never aa or a2
+            text = self.factors[0].wrapped(2)
+            for factor in self.factors[1:]:
+                part = factor.wrapped(ATOM)
+                text += part if part.startswith("(") else "*" + factor.wrapped(2)
+            return text
         first, *rest = self.factors
         return self.symbol.join([first.wrapped(1.6 if self.symbol == "*" else 2),
                                  *(f.wrapped(2) for f in rest)])
@@ -149,6 +153,8 @@ def simplify(expr: Expr) -> Expr:
         return plus(*(simplify(t) for t in expr.terms), spaced=expr.spaced)
     if isinstance(expr, Prod):
         factors = tuple(simplify(f) for f in expr.factors)
+        if expr.symbol == "@" and any(isinstance(f, Num) for f in factors):
+            return times(*factors)  # a number times a matrix: no matrix product to write
         if expr.implicit or expr.symbol != "*":
             if any(f == Num(0) for f in factors):
                 return Num(0)
@@ -202,12 +208,15 @@ def plus(*terms: Expr, spaced: bool = True) -> Expr:
 def times(*factors: Expr) -> Expr:
     """A product: nested products merged, signs pulled out in front, numbers multiplied into
     one coefficient (first), factors of 1 dropped; 0 if any factor is 0."""
-    sign, coefficient, kept = 1, 1.0, []
+    sign, coefficient, kept, below = 1, 1.0, [], []
     stack = list(reversed(factors))
     while stack:
         factor = stack.pop()
         if isinstance(factor, Prod) and factor.symbol == "*" and not factor.implicit:
             stack.extend(reversed(factor.factors))
+        elif isinstance(factor, Quot) and factors != (factor,):  # a * b/c is a*b / c
+            stack.append(factor.numerator)
+            below.append(factor.denominator)
         elif isinstance(factor, Neg):
             sign, factor = -sign, factor.operand
             stack.append(factor)
@@ -222,6 +231,8 @@ def times(*factors: Expr) -> Expr:
     if coefficient != 1 or not kept:
         kept.insert(0, Num(coefficient))
     product = kept[0] if len(kept) == 1 else Prod(tuple(kept))
+    if below:
+        product = divide(product, below[0] if len(below) == 1 else times(*below))
     return product if sign > 0 else negate(product)
 
 
@@ -264,8 +275,9 @@ class TemplateError(ValueError):
 def parse(template: str, holes: dict[str, Expr]) -> Expr:
     """An op's formula template (``"{out}(1-{out})"``) as a formula, each ``{hole}`` replaced.
 
-    Reads + - * / ^ (and **), parentheses, calls ``log(x)``, juxtaposition ``a(1-a)`` and
-    ``[x>0]`` brackets (kept as one unit). Anything else is a TemplateError.
+    Reads + - * / ^ (and **), parentheses, calls ``log(x)``, juxtaposition before a parenthesis
+    ``a(1-a)`` and ``[x>0]`` brackets (kept as one unit). Anything else (prose such as
+    ``1 at [key]``) is a TemplateError: the caller shows the template's text as it is.
     """
     return _Parser(template, holes).parse()
 
@@ -323,8 +335,8 @@ class _Parser:
                 right = self.power_or_negative()
                 expr = (Quot(expr, right) if text == "/" else
                         Prod((expr, right), symbol=text))
-            elif kind in ("hole", "name", "num", "bracket") or text == "(":
-                expr = Prod((expr, self.power()), implicit=True)  # a(1-a)
+            elif text == "(":  # side by side only before a parenthesis: a(1-a)
+                expr = Prod((expr, self.power()), implicit=True)
             else:
                 return expr
 
@@ -380,7 +392,7 @@ class _Parser:
 def spaced(expr: Expr) -> str:
     """The formula with spaces around its outermost products, as the lesson writes a chain
     rule: ``x1 * dz``, ``da * a(1-a)``, ``X^T @ dZ``, ``x * dout + x * dout``."""
-    if isinstance(expr, Sum):
+    if isinstance(expr, Sum) and expr.spaced:
         parts = [spaced(expr.terms[0])]
         for term in expr.terms[1:]:
             negative = isinstance(term, Neg)

@@ -9,8 +9,8 @@ import numpy as np
 
 from ..node import Node, backward_roots
 from ..ops import identities
-from ..ops.identities import Identity
 from .expr import (
+    ATOM,
     Call,
     Expr,
     Neg,
@@ -34,7 +34,8 @@ VIEWS = ("auto", "named", "ops")
 KINDS = ("input", "parameter", "constant", "op", "loss")
 INFIX = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 3}  # symbol -> precedence
 ELEMENTWISE = {"add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sigmoid", "tanh", "relu"}
-MAX_EXPRESSION = 28  # longer expressions are replaced by the op's symbol
+MAX_EXPRESSION = 28  # an unnamed node titled by a longer expression gets its op's symbol
+MAX_HEADER = 64  # a named node's box writes what computed it up to this length
 MAX_FORMULA = 32  # a longer derivative through a folded box is shown by its value alone
 MAX_NAME = 80  # longer names are cut, so one odd name cannot stretch the whole picture
 
@@ -128,12 +129,13 @@ class GraphView:
         self.mode = view
         if hide_constants is None:
             hide_constants = self.total > small
+        self.grad_root = gradient_root(root)  # whose derivatives the gradients are
         keep = self._nearest(root, max_nodes, hide_constants)
         kept = [n for n in everything if id(n) in keep]
         self._expressions: dict[int, Expr | None] = {}
         for node in everything:  # inputs first, so each expression finds its operands' ready
             self.expression_of(node)
-        self.bounds = error_bounds(everything)
+        self.bounds = error_bounds(kept)  # (a node left out counts as exact: first order)
         self.head = self._heads(kept)  # id(op node) -> id of the box it is drawn in
         self.groups: dict[int, list[Node]] = {}  # id(head) -> the op nodes drawn in its box
         for node in kept:
@@ -149,7 +151,6 @@ class GraphView:
                 self._users.setdefault(id(edge.parent), []).append(edge)
         self._locals: dict[int, tuple] = {}
         self._through: dict[int, dict[int, tuple[Expr | None, np.ndarray | None]]] = {}
-        self.grad_root = gradient_root(root)
         self.full_grad_names = False
 
     def _nearest(self, root: Node, max_nodes: int | None, hide_constants: bool) -> set[int]:
@@ -231,9 +232,11 @@ class GraphView:
 
     # -- kinds and names ----------------------------------------------------------------------
     def kind(self, node: Node) -> str:
-        """input (named data), parameter, constant (unnamed data), op, or loss (the output)."""
+        """input (named data), parameter, constant (unnamed data), op, or loss (the output,
+        unless backward started further on: then it is an op like the others)."""
         if node.op is not None:
-            return "loss" if node is self.root and node.size == 1 else "op"
+            output = node is self.root and node is self.grad_root and node.size == 1
+            return "loss" if output else "op"
         if node.requires_grad:
             return "parameter"
         return "constant" if node.name is None else "input"
@@ -244,7 +247,7 @@ class GraphView:
             name = str(node.name)
             return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3] + "..."
         expression = self.expression(node)
-        if expression is not None:
+        if expression is not None and len(expression) <= MAX_EXPRESSION:
             return expression
         if node.op is not None:
             return node.op.symbol
@@ -269,7 +272,7 @@ class GraphView:
         key = id(node)
         if key not in self._expressions:
             expr = self._build_expression(node)
-            fits = expr is not None and len(str(expr)) <= MAX_EXPRESSION
+            fits = expr is not None and len(str(expr)) <= MAX_HEADER
             self._expressions[key] = expr if fits else None
         return self._expressions[key]
 
@@ -289,6 +292,9 @@ class GraphView:
                     "/": lambda: Quot(x, y), "**": lambda: Pow(x, y, "**")}[symbol]()
         if "(" in symbol:  # the op writes its own call, e.g. "L(a,y)": in the inputs' names
             return Call(symbol[: symbol.index("(")], tuple(operands))
+        if symbol == "[]" and len(operands) == 1:  # indexing: x[1], X[:, 0]
+            key = getattr(node.op, "key", None)
+            return Sym(f"{operands[0].wrapped(ATOM)}[{_key_text(key)}]", unit=True)
         if symbol == "-" and len(operands) == 1:
             return Neg(operands[0])
         if symbol == "T" and len(operands) == 1:
@@ -438,16 +444,19 @@ class GraphView:
             return Call("sum", (product,))
         return product
 
-    def simplification(self, node: Node) -> tuple[Identity, dict[str, str]] | None:
-        """The lesson's identity for the gradient of ``node``, with the graph's names, when the
-        graph holds its pair: ``node`` -> sigmoid -> binary_cross_entropy (ops/identities.py)."""
+    def simplification(self, node: Node) -> str | None:
+        """The lesson's identity for the gradient of ``node`` in the graph's names (``a - y``;
+        ``(A - Y)/m`` under a mean over m), when the graph holds its pair: ``node`` -> sigmoid
+        -> binary_cross_entropy, or the fused loss of ``node`` (ops/identities.py). The chain
+        rule written beside it is the graph's own (``da * a(1-a)``), composed like any other.
+        """
         users = self.real_users(node)
         if len(users) != 1 or users[0][1] != 0:
             return None
         inner = users[0][0]
         entry = identities.find(None, inner.op.name)
         if entry is not None:  # a fused op: the pair is one op
-            outer, a_text, da_text = inner, "a", "da"
+            outer, a_text = inner, "a"
         else:
             outer_users = self.real_users(inner)
             if len(outer_users) != 1 or outer_users[0][1] != 0:
@@ -456,10 +465,11 @@ class GraphView:
             entry = identities.find(inner.op.name, outer.op.name)
             if entry is None:
                 return None
-            a_text, da_text = str(self.operand(inner)), self.grad_name(inner)
-        names = {"z": str(self.operand(node)), "a": a_text,
-                 "y": str(self.operand(outer.parents[1])), "da": da_text}
-        return entry, names
+            a_text = str(self.operand(inner))
+        result = entry.text(entry.result, z=str(self.operand(node)), a=a_text,
+                            y=str(self.operand(outer.parents[1])))
+        divided = getattr(outer.op, "divisor", 1) != 1  # a mean: each element's share is 1/m
+        return f"({result})/m" if divided else result
 
     def users(self, node: Node) -> list[Edge]:
         """The drawn edges along which ``node``'s gradient arrives (from the nodes using it)."""
@@ -497,3 +507,23 @@ def _leads(local: Expr) -> bool:
     """Whether a local derivative is written before the gradient it multiplies: a name or a
     number leads (``x1 * dz``, as the lesson writes it), a formula follows (``da * a(1-a)``)."""
     return isinstance(local, (Sym, Num)) or (isinstance(local, Pow) and local.exponent == Sym("T"))
+
+
+def _key_text(key: object) -> str:
+    """An index as Python writes it: ``1``, ``:, 0``, ``1:3``; ``...`` for an array of them."""
+    parts = key if isinstance(key, tuple) else (key,)
+    texts = []
+    for part in parts:
+        if isinstance(part, slice):
+            texts.append(":".join("" if v is None else str(v)
+                                  for v in (part.start, part.stop, part.step)[: 3 if
+                                                                             part.step else 2]))
+        elif part is Ellipsis:
+            texts.append("...")
+        elif part is None:
+            texts.append("None")
+        elif isinstance(part, (int, np.integer)):
+            texts.append(str(int(part)))
+        else:
+            texts.append("...")
+    return ", ".join(texts)

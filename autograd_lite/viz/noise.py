@@ -22,7 +22,8 @@ SLACK = 8.0  # how many times the first-order bound a value may be and still cou
 def error_bounds(order: list[Node]) -> dict[int, np.ndarray]:
     """id(node) -> a bound on each element's absolute rounding error, in units of eps.
 
-    ``order`` lists every node after the nodes it was computed from (viz.graph.topological).
+    ``order`` lists every node after the nodes it was computed from (viz.graph.topological);
+    an input missing from it counts as exact.
     """
     bounds: dict[int, np.ndarray] = {}
     for node in order:

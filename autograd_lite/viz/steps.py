@@ -11,7 +11,7 @@ import numpy as np
 
 from ..node import Node
 from . import renderer as _renderer
-from .dot import Drawing, _view, options_for
+from .dot import Drawing, Options, _view, options_for
 from .graph import GraphView, backward_order
 from .text import escape, summary
 
@@ -113,10 +113,20 @@ def one_layout(
     if len(shapes) != 1:
         raise ValueError(f"one_layout: the graphs differ in shape ({sorted(shapes)} nodes, edges)")
     opts = options_for(views[0], formulas, backward, closed_form, number_format)
-    sources = [Drawing(view, opts).digraph(notes=False).source for view in views]
-    longest = max(range(len(sources)), key=lambda k: len(sources[k]))
-    pins = _layout(sources[longest], renderer)
+    pins = _layout(_longest_labels(views, opts), renderer)
     return [Drawing(view, opts, pins=pins).digraph(notes=False) for view in views]
+
+
+def _longest_labels(views: list[GraphView], opts: Options, sample: int = 8) -> str:
+    """The DOT of the drawing with the longest labels. Only the few whose numbers print
+    longest are drawn to find it: the rest differ from them in their numbers alone."""
+
+    def printed(view: GraphView) -> int:
+        numbers = [summary(v, opts.number_format) for n in view.nodes for v in (n.value, n.grad)]
+        return sum(len(text) for text in numbers)
+
+    widest = sorted(views, key=printed, reverse=True)[:sample]
+    return max((Drawing(view, opts).digraph(notes=False).source for view in widest), key=len)
 
 
 def _gradients(root: Node) -> dict[int, np.ndarray]:

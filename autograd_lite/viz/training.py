@@ -21,6 +21,7 @@ import numpy as np
 from .. import logistic
 from ..plots import linear_form
 from . import renderer as _renderer
+from .noise import is_rounding_noise, without_noise
 from .output import write
 from .page import (
     STEPPER_SCRIPT,
@@ -86,8 +87,9 @@ def render_training(
         names = tuple(f"x{i}" for i in range(1, n + 1))
     shown = shown_iterations(history.iterations, max_frames)
 
-    graph = _example_graphs(history, example, shown, renderer) if n <= MAX_GRAPH_FEATURES else None
-    boundary = _boundary_chart(history, shown, names[:2]) if n == 2 else ""
+    run = Run(history)
+    graph = _example_graphs(run, example, shown, renderer) if n <= MAX_GRAPH_FEATURES else None
+    boundary = _boundary_chart(run, shown, names[:2]) if n == 2 else ""
     parts = {
         "title": html.escape(title or f"Training replayed: {history.iterations} iterations"),
         "summary": html.escape(_summary(history, m, n)),
@@ -95,7 +97,7 @@ def render_training(
             'id="play"', f'id="play" data-interval="{PLAY_MS}"'
         ),
         "loss": _loss_chart(history, shown),
-        "numbers": "\n".join(_numbers(history, k, it) for k, it in enumerate(shown)),
+        "numbers": "\n".join(_numbers(run, k, it) for k, it in enumerate(shown)),
         "boundary": boundary,
         "graph": _graph_section(graph, history, example, n),
     }
@@ -117,31 +119,60 @@ def _summary(history: logistic.History, m: int, n: int) -> str:
 
 
 # -- the parameters and their gradients ----------------------------------------------------------
-def _numbers(history: logistic.History, k: int, iteration: int) -> str:
+class Run:
+    """A recorded run as the page shows it: the parameters at every iteration (row k is
+    iteration k + 1's, the last row the final ones) and first-order bounds, in units of eps, on
+    the rounding error of each parameter and gradient, so that rounding noise shows as 0.
+
+    A gradient sums m terms (a_i - y_i) x_i / m, each at most 2|x_i| / m in size: its bound is
+    the sum of those sizes. A parameter adds, at each step, the error of alpha * gradient and
+    the rounding of the update itself.
+    """
+
+    def __init__(self, history: logistic.History):
+        rec = history.recording
+        self.history, self.alpha = history, history.alpha
+        self.w = np.vstack([rec.w, history.w.reshape(1, -1)])  # (iterations + 1, n)
+        self.b = np.append(rec.b, history.b)
+        self.dw, self.db = rec.dw, rec.db
+        self.dw_bound = np.abs(rec.dw) + 2 * np.mean(np.abs(rec.X), axis=0)
+        self.db_bound = np.abs(rec.db) + 2
+        steps_w = self.alpha * (np.abs(rec.dw) + self.dw_bound) + np.abs(self.w[1:])
+        steps_b = self.alpha * (np.abs(rec.db) + self.db_bound) + np.abs(self.b[1:])
+        self.w_bound = np.vstack([np.zeros((1, self.w.shape[1])), np.cumsum(steps_w, axis=0)])
+        self.b_bound = np.append(0.0, np.cumsum(steps_b))
+
+    def parameters(self, row: int) -> tuple[np.ndarray, float]:
+        """w and b at ``row``, rounding noise set to 0 (the page's graph is drawn from these)."""
+        w = without_noise(self.w[row], self.w_bound[row])
+        return np.asarray(w, dtype=np.float64), float(without_noise(self.b[row], self.b_bound[row]))
+
+
+def _numbers(run: Run, k: int, iteration: int) -> str:
     """Frame k's table: iteration ``iteration``'s loss, and each parameter, its gradient and the
     value the update gave it (the next iteration's, as recorded)."""
-    rec = history.recording
-    row = iteration - 1
-    last = iteration == history.iterations
-    after_w = history.w.reshape(-1) if last else rec.w[row + 1]
-    after_b = history.b if last else rec.b[row + 1]
+    history, row = run.history, iteration - 1
     label = f"iteration {iteration} of {history.iterations}"
-    alpha = f"{history.alpha:g}"
     lines = [
         f'<tr><th>loss L</th><td colspan="3" class="wrap">{_num(history.losses[row])} '
         f"(the mean over the examples, before this iteration's step)</td></tr>",
         "<tr><th></th><th>value</th><th>gradient</th>"
-        f"<th>after the step<br><small>value - {alpha} * gradient</small></th></tr>",
+        f"<th>after the step<br><small>value - {run.alpha:g} * gradient</small></th></tr>",
     ]
-    params = [(f"w{i + 1}", rec.w[row, i], rec.dw[row, i], after_w[i])
-              for i in range(rec.w.shape[1])] + [("b", rec.b[row], rec.db[row], after_b)]
+    n = run.w.shape[1]
+    params = [(f"w{i + 1}", _shown(run.w[row, i], run.w_bound[row, i]),
+               _shown(run.dw[row, i], run.dw_bound[row, i]),
+               _shown(run.w[row + 1, i], run.w_bound[row + 1, i])) for i in range(n)]
+    params.append(("b", _shown(run.b[row], run.b_bound[row]),
+                   _shown(run.db[row], run.db_bound[row]),
+                   _shown(run.b[row + 1], run.b_bound[row + 1])))
     hidden = max(0, len(params) - MAX_ROWS)
     if hidden:  # the first weights and b
         params = params[: MAX_ROWS - 1] + [params[-1]]
     for name, value, grad, after in params:
         lines.append(
-            f"<tr><th>{name}</th><td>{_num(value)}</td>"
-            f'<td style="color: {BLUE}">d{name} = {_num(grad)}</td><td>{_num(after)}</td></tr>'
+            f"<tr><th>{name}</th><td>{value}</td>"
+            f'<td style="color: {BLUE}">d{name} = {grad}</td><td>{after}</td></tr>'
         )
         if hidden and name == f"w{MAX_ROWS - 1}":
             lines.append(f'<tr><td colspan="4">... and {hidden} more weights</td></tr>')
@@ -156,10 +187,17 @@ def _num(value: float) -> str:
     return html.escape(format(float(value), ".6g"))
 
 
+def _shown(value: float, bound: float) -> str:
+    """The number, or 0 where it is only rounding noise (its exact value in the tooltip)."""
+    if is_rounding_noise(value, bound):
+        return f'<span title="{_num(value)}: rounding noise">0</span>'
+    return _num(value)
+
+
 # -- the loss curve ------------------------------------------------------------------------------
 def _loss_chart(history: logistic.History, shown: np.ndarray) -> str:
     """The whole curve drawn once; each frame adds its marker."""
-    width, height, left, right, top, bottom = 440, 280, 52, 14, 28, 44
+    width, height, left, right, top, bottom = 440, 280, 52, 24, 28, 44
     losses = history.losses
     n = history.iterations
     top_loss = float(np.max(losses)) * 1.05 or 1.0
@@ -227,42 +265,45 @@ def _ticks(low: float, high: float, count: int = 5, integers: bool = False) -> l
 
 
 # -- the decision boundary -----------------------------------------------------------------------
-def _boundary_chart(history: logistic.History, shown: np.ndarray, names: Sequence[str]) -> str:
+def _boundary_chart(run: Run, shown: np.ndarray, names: Sequence[str]) -> str:
     """The examples drawn once; each frame adds its half-planes a > 0.5 and a < 0.5 and the line
     between them, z = w1 x1 + w2 x2 + b = 0."""
-    rec = history.recording
+    rec = run.history.recording
     X, Y = rec.X, rec.Y.reshape(-1)
-    size, pad = 400, 46
+    width, height, left, right, top, bottom = 400, 430, 62, 14, 30, 76  # the plot's margins
     low, high = X.min(axis=0), X.max(axis=0)
     margin = 0.08 * (high - low) + 1e-9
     low, high = low - margin, high + margin
+    x_end, y_end = width - right, height - bottom
 
     def px(p: np.ndarray) -> tuple[float, float]:
-        u = pad + (p[0] - low[0]) / (high[0] - low[0]) * (size - 2 * pad)
-        v = size - pad - (p[1] - low[1]) / (high[1] - low[1]) * (size - 2 * pad)
+        u = left + (p[0] - low[0]) / (high[0] - low[0]) * (x_end - left)
+        v = y_end - (p[1] - low[1]) / (high[1] - low[1]) * (y_end - top)
         return float(u), float(v)
 
     corners = [np.array(c) for c in ((low[0], low[1]), (high[0], low[1]),
                                      (high[0], high[1]), (low[0], high[1]))]
     frames, equations = [], []
     for k, it in enumerate(shown):
-        w, b = rec.w[it - 1], float(rec.b[it - 1])
+        w, b = run.parameters(it - 1)
         shapes = []
+        ends = _line_in_box(corners, w, b)
         for sign, colour in ((1, "#fbe3e3"), (-1, "#e1ebf8")):
-            region = _half_plane(corners, w, b, sign)
+            region = _half_plane(corners, w, b, sign) if np.any(w) or b != 0 else []
             if region:
                 points = " ".join("{:.1f},{:.1f}".format(*px(p)) for p in region)
                 shapes.append(f'<polygon points="{points}" fill="{colour}"/>')
-        ends = _line_in_box(corners, w, b)
         if ends:
             (u1, v1), (u2, v2) = px(ends[0]), px(ends[1])
             shapes.append(f'<line x1="{u1:.1f}" y1="{v1:.1f}" x2="{u2:.1f}" y2="{v2:.1f}" '
                           'stroke="black" stroke-width="2.5"/>')
             text = html.escape(linear_form(w[0], w[1], b, (names[0], names[1])))
+        elif not np.any(w):
+            text = f"w = 0: z = b = {b:.3g} for every example, no boundary yet"
         else:
-            text = "no boundary in view: z has one sign everywhere here"
+            text = "the boundary z = 0 lies outside this view"
         frames.append(f'<g data-frame="{k}">{"".join(shapes)}</g>')
-        equations.append(f'<text data-frame="{k}" x="{size / 2}" y="{size - 8}" '
+        equations.append(f'<text data-frame="{k}" x="{width / 2}" y="{height - 8}" '
                          f'text-anchor="middle">{text}</text>')
     dots = []
     for p, label in zip(X, Y, strict=True):
@@ -273,20 +314,27 @@ def _boundary_chart(history: logistic.History, shown: np.ndarray, names: Sequenc
             dots.append(f"M{u - 3.5:.1f},{v:.1f}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0")
     ones = "".join(d for d, label in zip(dots, Y, strict=True) if label == 1)
     zeros = "".join(d for d, label in zip(dots, Y, strict=True) if label != 1)
-    frame = f'<rect x="{pad}" y="{pad}" width="{size - 2 * pad}" height="{size - 2 * pad}" ' \
-            'fill="none" stroke="#999999"/>'
-    title = (f'<text x="{pad}" y="18">decision boundary a = 0.5 (z = 0); '
-             f'<tspan fill="{RED}">&#9650; y = 1</tspan>, <tspan fill="{BLUE}">&#9679; y = 0'
-             "</tspan></text>")
-    axis_names = (f'<text x="{size / 2}" y="{size - pad + 18}" text-anchor="middle">'
-                  f"{html.escape(names[0])}</text>"
-                  f'<text x="14" y="{size / 2}" text-anchor="middle" '
-                  f'transform="rotate(-90 14 {size / 2})">{html.escape(names[1])}</text>')
+    box = f'x="{left}" y="{top}" width="{x_end - left}" height="{y_end - top}"'
+    axes = [f'<rect {box} fill="none" stroke="#999999"/>',
+            f'<text x="{left}" y="18">decision boundary a = 0.5 (z = 0); '
+            f'<tspan fill="{RED}">&#9650; y = 1</tspan>, '
+            f'<tspan fill="{BLUE}">&#9679; y = 0</tspan></text>',
+            f'<text x="{(left + x_end) / 2}" y="{y_end + 36}" text-anchor="middle">'
+            f"{html.escape(names[0])}</text>",
+            f'<text x="14" y="{(top + y_end) / 2}" text-anchor="middle" '
+            f'transform="rotate(-90 14 {(top + y_end) / 2})">{html.escape(names[1])}</text>']
+    for t in _ticks(low[0], high[0]):
+        u, _ = px(np.array([t, low[1]]))
+        axes.append(f'<text x="{u:.1f}" y="{y_end + 17}" text-anchor="middle" '
+                    f'font-size="12">{t:g}</text>')
+    for t in _ticks(low[1], high[1]):
+        _, v = px(np.array([low[0], t]))
+        axes.append(f'<text x="{left - 5}" y="{v + 4:.1f}" text-anchor="end" '
+                    f'font-size="12">{t:g}</text>')
     return (
-        f'<svg class="chart" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-label="decision boundary"><clipPath id="plot"><rect x="{pad}" y="{pad}" '
-        f'width="{size - 2 * pad}" height="{size - 2 * pad}"/></clipPath>'
-        f'<g clip-path="url(#plot)">{"".join(frames)}</g>{frame}{title}{axis_names}'
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="decision boundary"><clipPath id="plot"><rect {box}/></clipPath>'
+        f'<g clip-path="url(#plot)">{"".join(frames)}</g>{"".join(axes)}'
         f'{"".join(equations)}'
         f'<path d="{zeros}" fill="{BLUE}" stroke="white" stroke-width="0.6"/>'
         f'<path d="{ones}" fill="{RED}" stroke="white" stroke-width="0.6"/></svg>'
@@ -319,18 +367,18 @@ def _line_in_box(corners: list[np.ndarray], w: np.ndarray, b: float) -> list | N
 
 # -- the one-example graph -----------------------------------------------------------------------
 def _example_graphs(
-    history: logistic.History,
+    run: Run,
     example: int,
     shown: np.ndarray,
     renderer: str | os.PathLike[str] | None,
 ) -> str:
     """Example ``example``'s lesson graph at each shown iteration's w and b, back-propagated by
     the engine, all in one layout; one SVG whose frames differ only where their numbers do."""
-    rec = history.recording
+    rec = run.history.recording
     x, y = rec.X[example], float(rec.Y[example, 0])
     roots = []
     for it in shown:
-        nodes = logistic.lesson_graph(x, y, rec.w[it - 1], float(rec.b[it - 1]))
+        nodes = logistic.lesson_graph(x, y, *run.parameters(it - 1))
         nodes["L"].backward()
         roots.append(nodes["L"])
     pictures = one_layout(roots, renderer=renderer, closed_form=False, view="named")
@@ -476,6 +524,8 @@ _PAGE = """<!DOCTYPE html>
   .numbers th, .numbers td {{ text-align: left; padding: 0.15em 0.45em 0.15em 0;
                               white-space: nowrap; }}
   .numbers td.wrap {{ white-space: normal; }}
+  .numbers {{ overflow-x: auto; }}
+  @media (max-width: 480px) {{ .numbers table {{ font-size: 0.88em; }} }}
   .numbers caption {{ text-align: left; color: #666666; }}
 </style>
 </head>
