@@ -25,3 +25,13 @@ def test_hidden_with_the_shallow_model_still_runs():
     result = run("train", "--model", "shallow", "--hidden", "3", "--iterations", "3")
     assert result.returncode == 0, result.stderr
     assert "n_h = 3 tanh units" in result.stdout
+
+
+def test_lesson_pictures_at_saturation_are_drawn_not_a_crash(tmp_path):
+    # a = sigmoid(z) rounds to 0 (z = -850) or to 1 (z = 200): the picture's closed form of
+    # da = -y/a + (1-y)/(1-a) divided by zero (ZeroDivisionError, an "internal error").
+    for name, w, b in (("low", "-50", "-800"), ("high", "100", "100")):
+        out = tmp_path / name
+        argv = ["lesson", "--x", "1", "--w", w, "--b", b, "--y", "1", "--out", str(out)]
+        assert cli.main(argv) == 0
+        assert (out / "lesson_graph.svg").stat().st_size > 0
