@@ -35,3 +35,12 @@ def test_lesson_pictures_at_saturation_are_drawn_not_a_crash(tmp_path):
         argv = ["lesson", "--x", "1", "--w", w, "--b", b, "--y", "1", "--out", str(out)]
         assert cli.main(argv) == 0
         assert (out / "lesson_graph.svg").stat().st_size > 0
+
+
+def test_a_mistyped_data_set_name_lists_the_names(capsys):
+    # `--data flowers` said only "flowers: no such file", as if a file had been meant.
+    assert cli.main(["train", "--data", "flowers"]) == 2
+    err = capsys.readouterr().err
+    assert "flowers: no such file" in err
+    assert all(name in err for name in ("blobs", "flower", "moons", "breast-cancer"))
+
