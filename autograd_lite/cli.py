@@ -442,6 +442,7 @@ def _vector(values: Sequence[float]) -> str:
 def run_train(args: argparse.Namespace) -> None:
     from . import datasets
 
+    _check_data_options(args, datasets.GENERATED)
     data = datasets.load(args.data, samples=args.samples, seed=args.seed, progress=True)
     _model_defaults(args)
     if args.model == "shallow":
@@ -494,6 +495,14 @@ def run_train(args: argparse.Namespace) -> None:
         )
         return
     _draw_training(data, X, Y, history, accuracy, args.out, reference, args.example)
+
+
+def _check_data_options(args: argparse.Namespace, generated) -> None:
+    """--samples and --seed shape the generated data sets only; elsewhere they would be ignored."""
+    given = [f"--{name}" for name in ("samples", "seed") if getattr(args, name) is not None]
+    if given and args.data not in generated:
+        raise ValueError(f"{' and '.join(given)} apply to the generated data sets "
+                         f"({', '.join(generated)}); {args.data} has its own examples")
 
 
 def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace, train=None):

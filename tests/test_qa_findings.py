@@ -44,3 +44,13 @@ def test_a_mistyped_data_set_name_lists_the_names(capsys):
     assert "flowers: no such file" in err
     assert all(name in err for name in ("blobs", "flower", "moons", "breast-cancer"))
 
+
+def test_samples_and_seed_on_a_fixed_data_set_are_refused(tmp_path, capsys):
+    # breast-cancer and a CSV file have their own examples: --samples 5 was silently ignored.
+    csv = tmp_path / "d.csv"
+    csv.write_text("1,2,0\n3,4,1\n")
+    for argv in (["--data", "breast-cancer", "--samples", "5"],
+                 ["--data", str(csv), "--seed", "3"]):
+        assert cli.main(["train", *argv, "--iterations", "2"]) == 2
+        err = capsys.readouterr().err
+        assert ("--samples" in err or "--seed" in err) and "blobs, flower, moons" in err
