@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, collector
 from .errors import ShapeError
 from .node import ArrayLike, Node, _float64, as_array, creation_number
 
+collector.suit_recorded_graphs()  # graphs are acyclic: fewer full collections (see collector.py)
 _recording = True  # False inside no_grad()
 _VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
 
@@ -180,7 +181,6 @@ class Op:
         out.grad = None
         out.name = None
         out.number = next(creation_number)
-        out.version = 0
         if _recording:
             out.parents = inputs
             out.op = self

@@ -167,7 +167,8 @@ class _Writer:
             if n.op is None or not n.parents:
                 continue
             inner = n.parents[0]
-            if inner.op is None or self.users[inner] != [(n, 0)]:
+            users = self.users[inner]  # (compared by identity: == on Nodes compares values)
+            if inner.op is None or len(users) != 1 or users[0][0] is not n or users[0][1] != 0:
                 continue
             entry = identities.find(inner.op.name, n.op.name)
             if entry is not None and entry.loss_source:

@@ -76,6 +76,18 @@ def floored(x):
     """x, at least 1e-12 elementwise: keeps a denominator of the cross-entropy's gradient finite."""
     return np.maximum(x, 1e-12)
 ''',
+    "softmax": '''\
+def softmax(z, axis=-1):
+    """e^z / sum e^z along axis, with the max taken out first: no exponent above 0."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+''',
+    "log_softmax": '''\
+def log_softmax(z, axis=-1):
+    """(z - max z) - log sum e^(z - max z) along axis: finite for any finite z."""
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+''',
 }
 
 NAMES = frozenset(SCALAR) | frozenset(ARRAY)

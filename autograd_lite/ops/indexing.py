@@ -18,7 +18,7 @@ class Index(Op):
     A position taken twice (``x[[0, 0]]``) gets the sum of both gradients (np.add.at).
     """
 
-    name, symbol, formulas = "index", "[]", ("1 at [key]",)
+    name, symbol, formulas = "index", "[]", ("1 at [key]",)  # (summed where taken twice)
     broadcasts = False
 
     def __init__(self, key: Any):

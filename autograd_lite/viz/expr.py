@@ -236,7 +236,18 @@ def times(*factors: Expr) -> Expr:
     return product if sign > 0 else negate(product)
 
 
+def _plain_factors(x: Expr) -> list[Expr]:
+    return list(x.factors) if isinstance(x, Prod) and x.symbol == "*" and not x.implicit else [x]
+
+
 def divide(numerator: Expr, denominator: Expr) -> Expr:
+    above, below = _plain_factors(numerator), _plain_factors(denominator)
+    common = [f for f in below if f in above and not isinstance(f, Num)]
+    for factor in common:  # a factor above and below the line cancels: a*b/a is b
+        above.remove(factor)
+        below.remove(factor)
+    if common:
+        return divide(times(*above) if above else Num(1), times(*below) if below else Num(1))
     if denominator == Num(1):
         return numerator
     if numerator == Num(0):
