@@ -242,10 +242,12 @@ def _plain_factors(x: Expr) -> list[Expr]:
 
 def divide(numerator: Expr, denominator: Expr) -> Expr:
     above, below = _plain_factors(numerator), _plain_factors(denominator)
-    common = [f for f in below if f in above and not isinstance(f, Num)]
-    for factor in common:  # a factor above and below the line cancels: a*b/a is b
-        above.remove(factor)
-        below.remove(factor)
+    common = []
+    for factor in list(below):  # a factor above and below the line cancels: a*b/a is b
+        if factor in above and not isinstance(factor, Num):  # once each: a*b/(b*b) is a/b
+            above.remove(factor)
+            below.remove(factor)
+            common.append(factor)
     if common:
         return divide(times(*above) if above else Num(1), times(*below) if below else Num(1))
     if denominator == Num(1):
