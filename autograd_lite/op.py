@@ -112,7 +112,8 @@ class Op:
     - ``broadcasts``: True when a gradient template gives the output's shape (elementwise ops;
       codegen sums it back to the input's shape); False when it gives the input's shape (matmul).
     - A loss with a ``reduction`` gives per-element templates: codegen adds the mean or sum, and
-      divides the per-element gradient by m for a mean.
+      divides the per-element gradient by m for a mean; ``{g}`` is then dL/d(reduced loss), one
+      number for "mean" and "sum", one per element for "none".
     - A template may be a property computed from the op's settings (an axis, a saved ndim).
     - An op without a ``source`` (a user's) is called through its own forward and backward.
     """

@@ -23,6 +23,7 @@ from . import helpers
 from .names import Namer, is_atom, literal, one_line, wrap
 
 SEED = "1.0"  # dL/dL for a loss of one number: dropped from the products it would start
+COMMENTED_OPS = 10_000  # a larger graph (a deep chain) gets no comments: faster to generate
 MAX_OPS = 250_000  # a larger graph is refused: Python's compile() of it takes tens of seconds
 
 
@@ -38,6 +39,7 @@ class Generated:
     scalar: bool  # a graph of single float64 numbers: Python floats and math
     objects: dict[str, Any] = field(default_factory=dict)  # array constants, users' ops
     constants: dict[str, np.ndarray] = field(default_factory=dict)  # the array constants alone
+    body: list[str] = field(default_factory=list)  # the function's statements, indented
 
 
 def generate(
@@ -59,6 +61,7 @@ class _Writer:
                 f"codegen: the graph has {ops:,} ops, more than the {MAX_OPS:,} one generated "
                 "function may hold (Python's compile() would take minutes); use the eager engine"
             )
+        self.comments = ops <= COMMENTED_OPS
         self.scalar = all(type(n.value) is np.float64 for n in self.nodes)
         self.lib = "math" if self.scalar else "np"
         self.namer = Namer()
@@ -87,17 +90,21 @@ class _Writer:
         forward = [self._forward(n) for n in self.nodes if n.op is not None]
         backward, leaf_lines = self._backward()
         grads_of = [n for n in self.inputs if n.requires_grad]
-        returned = ", ".join(f'"{self.atom[n]}": {self.grad_of_leaf(n)}' for n in grads_of)
+        items = [f'"{self.atom[n]}": {self.grad_of_leaf(n)}' for n in grads_of]
+        returned = ", ".join(items)
         params = ", ".join(self.atom[n] for n in self.inputs)
         top = self.atom[self.root]
         statements = forward
         if backward or leaf_lines:
             statements += [f"# backward: d{top}/d(each value), from {top} back to the inputs"]
             statements += backward + leaf_lines
-        statements.append(f"return {top}, {{{returned}}}")
-        body = [f"def {self.function}({params}):"]
-        body += ["    " + line for text in statements for line in text.split("\n")]
-        function = "\n".join(body) + "\n"
+        result = f"return {top}, {{{returned}}}"
+        if len(result) > 90:  # one gradient a line
+            lines = "".join(f"\n    {item}," for item in items)
+            result = f"return {top}, {{{lines}\n}}"
+        statements.append(result)
+        body = ["    " + line for text in statements for line in text.split("\n")]
+        function = "\n".join([f"def {self.function}({params}):", *body]) + "\n"
         used = helpers.used_by(function, self.scalar)
         code = function + used
         modules = (("math.", "import math"), ("np.", "import numpy as np"))
@@ -122,6 +129,7 @@ class _Writer:
             scalar=self.scalar,
             objects=self.objects,
             constants=self.constants,
+            body=body,
         )
 
     def grad_of_leaf(self, leaf: Node) -> str:
@@ -218,9 +226,9 @@ class _Writer:
                 self.pending[n] = len(self.users[n])
         lines: list[str] = []
         leaf_lines: dict[Node, list[str]] = {}
-        if self.scalar or type(root.value) is not np.ndarray:
+        if self.scalar or type(root.value) is not np.ndarray and root.dtype == np.float64:
             self.grad[root] = SEED
-        else:
+        else:  # dL/dL = 1 in L's shape and dtype, as backward() seeds it
             self.grad[root] = name = self._grad_name(root)
             lines.append(f"{name} = np.ones({root.shape}, dtype=np.{root.dtype})")
         for n in reversed(self.nodes):
@@ -261,9 +269,11 @@ class _Writer:
             filled = self._fill(templates[i], n, g=g)
             if getattr(op, "reduction", None) is not None:
                 filled = self._divided(n, filled)
-            names = [self.atom[p] for p in n.parents] + ["", ""]
-            local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
-            comment = f"d{self._name(n)}/d{self.atom[parent]} = {one_line(local)}"
+            comment = ""
+            if self.comments:
+                names = [self.atom[p] for p in n.parents] + ["", ""]
+                local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
+                comment = f"d{self._name(n)}/d{self.atom[parent]} = {one_line(local)}"
             yield parent, self._fit(filled, n, parent), comment
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):
@@ -324,11 +334,12 @@ class _Writer:
         """The gradient summed back over the axes broadcasting stretched, in parent's dtype."""
         if self.scalar:
             return expr
-        have = n.value.shape
-        if getattr(n.op, "reduction", None) is not None:  # per-element templates
-            have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
-        if n.op.broadcasts and have != parent.shape:
-            expr = _sum_to(expr, have, parent.shape)
+        if n.op.broadcasts:
+            have = n.value.shape
+            if getattr(n.op, "reduction", None) is not None:  # per-element templates
+                have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
+            if have != parent.shape:
+                expr = _sum_to(expr, have, parent.shape)
         if n.dtype != parent.dtype:
             expr = f"{wrap(expr)}.astype(np.{parent.dtype})"
         return expr
@@ -378,6 +389,8 @@ def _closes_at_end(text: str) -> bool:
 
 
 def _with_comment(statement: str, comment: str) -> str:
+    if not comment:
+        return statement
     line = f"{statement}  # {comment}"
     return line if len(line) <= 92 else f"# {comment}\n{statement}"
 

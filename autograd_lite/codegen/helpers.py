@@ -50,14 +50,34 @@ def floored(x):
 ARRAY: dict[str, str] = {
     "sigmoid": '''\
 def sigmoid(z):
-    """1 / (1 + e^-z); e^-z overflows to inf for z < -709, and 1 / inf = 0 is the limit."""
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+    """1 / (1 + e^-z), with e^-z capped at e^709 (no overflow, and no np.errstate, which costs
+    more than the rest on small arrays): where z < -709, a <= 1.2e-308 instead of 0.
+
+    Computed in one array (out=), as the lesson's m-example arrays can be large.
+    """
+    a = np.empty_like(z)  # (an array even for one number: out= needs one)
+    np.negative(z, out=a)
+    np.minimum(a, 709.0, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
 ''',
     "bce_logits": '''\
 def bce_logits(z, y):
-    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z."""
-    return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
+
+    max(z, 0) - z y + log(1 + e^-|z|), in two arrays (out=), summed in that order: no
+    cancellation where the loss is tiny.
+    """
+    loss, e = np.empty_like(z), np.empty_like(z)  # (arrays even for one number)
+    np.maximum(z, 0.0, out=loss)
+    loss -= z * y
+    np.abs(z, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    np.log1p(e, out=e)
+    loss += e
+    return loss
 ''',
     "log_clamped": '''\
 def log_clamped(a):
@@ -95,7 +115,8 @@ _CALL = re.compile(r"\b(" + "|".join(sorted(NAMES)) + r")\(")
 
 
 def used_by(body: str, scalar: bool) -> str:
-    """The source of the helpers that ``body`` calls, in their order above."""
+    """The source of the helpers that ``body`` calls, in their order above (on a scalar graph
+    the numpy form of a helper that has no Python-float form)."""
     called = set(_CALL.findall(body))
-    table = SCALAR if scalar else ARRAY
+    table = {**ARRAY, **SCALAR} if scalar else ARRAY
     return "\n\n".join(text for name, text in table.items() if name in called)
