@@ -442,6 +442,7 @@ def _vector(values: Sequence[float]) -> str:
 def run_train(args: argparse.Namespace) -> None:
     from . import datasets
 
+    _check_data_options(args, datasets.GENERATED)
     data = datasets.load(args.data, samples=args.samples, seed=args.seed, progress=True)
     _model_defaults(args)
     if args.model == "shallow":
@@ -494,6 +495,14 @@ def run_train(args: argparse.Namespace) -> None:
         )
         return
     _draw_training(data, X, Y, history, accuracy, args.out, reference, args.example)
+
+
+def _check_data_options(args: argparse.Namespace, generated) -> None:
+    """--samples and --seed shape the generated data sets only; elsewhere they would be ignored."""
+    given = [f"--{name}" for name in ("samples", "seed") if getattr(args, name) is not None]
+    if given and args.data not in generated:
+        raise ValueError(f"{' and '.join(given)} apply to the generated data sets "
+                         f"({', '.join(generated)}); {args.data} has its own examples")
 
 
 def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace, train=None):
@@ -638,7 +647,7 @@ def _training_page(data, history, out: Path, example: int) -> Path:
 MODELS = ("logistic", "shallow")
 DEFAULTS = {
     "logistic": {"alpha": 0.1, "iterations": 1000},
-    "shallow": {"alpha": 1.2, "iterations": 10_000},  # the course's
+    "shallow": {"alpha": 1.2, "iterations": 10_000, "hidden": 4},  # the course's
 }
 
 
@@ -653,7 +662,7 @@ def _add_model_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--hidden",
         type=_at_least("hidden", 1),
-        default=4,
+        default=None,  # 4, from DEFAULTS["shallow"]; None tells that it was not given
         metavar="N_H",
         help="hidden units of --model shallow (default: 4, as the course)",
     )
@@ -661,6 +670,9 @@ def _add_model_options(train: argparse.ArgumentParser) -> None:
 
 def _model_defaults(args: argparse.Namespace) -> None:
     """Fill in the learning rate and iterations the model's own defaults where none were given."""
+    if args.model != "shallow" and args.hidden is not None:
+        raise ValueError(f"--hidden {args.hidden}: hidden units belong to --model shallow; "
+                         "add --model shallow, or drop --hidden for logistic regression")
     for name, value in DEFAULTS[args.model].items():
         if getattr(args, name) is None:
             setattr(args, name, value)
