@@ -96,7 +96,10 @@ class Op:
 
     ``symbol`` names the op in pictures; ``formulas`` give each input's local derivative
     d(out)/d(input) as text, written with ``{x}``, ``{y}`` for the inputs and ``{out}`` for the
-    output (see ``local_derivative``).
+    output (see ``local_derivative``). An op whose derivative is a Jacobian, not one factor
+    per element (softmax, matmul, transpose, ...), also gives ``grad_formulas``: each input's
+    dL/d(input) as text in the incoming gradient ``{g}`` (``{out} * ({g} - sum({g}*{out}))``),
+    which pictures write instead of ``local * g``.
 
     ``source`` and ``grad_sources`` are the op's source templates for ``ag.codegen``
     (``str.format`` text; see autograd_lite/codegen/): the forward expression (``"{x} * {y}"``)
@@ -121,6 +124,7 @@ class Op:
     name: ClassVar[str] = "op"
     symbol: ClassVar[str] = "op"
     formulas: ClassVar[tuple[str, ...]] = ()
+    grad_formulas: ClassVar[tuple[str, ...]] = ()
     source: ClassVar[str | None] = None
     grad_sources: ClassVar[tuple[str | None, ...]] = ()
     scalar_source: ClassVar[str | None] = None

@@ -124,6 +124,7 @@ class MatMul(Op):
     """
 
     name, symbol, formulas = "matmul", "@", ("{y}^T", "{x}^T")
+    grad_formulas = ("{g} @ {y}^T", "{x}^T @ {g}")
     source, broadcasts = "{x} @ {y}", False
 
     @property

@@ -19,6 +19,11 @@ class Index(Op):
     """
 
     name, symbol, formulas = "index", "[]", ("1 at [key]",)  # (summed where taken twice)
+
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return ("{g} at [" + _show(self.key).replace("{", "{{").replace("}", "}}")
+                + "], 0 elsewhere",)
     broadcasts = False
 
     def __init__(self, key: Any):

@@ -33,6 +33,9 @@ class Concatenate(_Join):
         self.formulas = ("1",) * len(xs)
         out = np.concatenate(xs, axis=self.axis)  # (numpy checks the shapes and the axis)
         self.ends = np.cumsum([np.shape(x)[self.axis] for x in xs])
+        starts = [0, *self.ends[:-1]]
+        self.grad_formulas = tuple(_taken(out.ndim, self.axis, f"{a}:{b}")
+                                   for a, b in zip(starts, self.ends, strict=True))
         return out
 
     def backward(self, g):
@@ -47,10 +50,18 @@ class Stack(_Join):
     def forward(self, *xs):
         self.formulas = ("1",) * len(xs)
         self.count = len(xs)
-        return np.stack(xs, axis=self.axis)
+        out = np.stack(xs, axis=self.axis)
+        self.grad_formulas = tuple(_taken(out.ndim, self.axis, str(i)) for i in range(len(xs)))
+        return out
 
     def backward(self, g):
         return tuple(np.take(g, i, axis=self.axis) for i in range(self.count))
+
+
+def _taken(ndim: int, axis: int, part: str) -> str:
+    """The formula of the slice of g that went to one input: ``{g}[:, 2:5]``."""
+    axis = axis % ndim if ndim else 0
+    return "{g}[" + ", ".join([":"] * axis + [part]) + "]"
 
 
 class Where(Op):

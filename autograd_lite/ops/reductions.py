@@ -131,6 +131,7 @@ class Transpose(Op):
     """out = x^T (axes reversed, as numpy's .T);  dL/dx = g^T."""
 
     name, symbol, formulas = "transpose", "T", ("1",)
+    grad_formulas = ("{g}^T",)
     source, grad_sources = "{x}.T", ("{g}.T",)
     scalar_source, scalar_grad_sources, broadcasts = "{x}", ("{g}",), False
 

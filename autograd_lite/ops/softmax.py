@@ -35,6 +35,8 @@ class Softmax(_AlongAxis):
     """out = s = e^z / sum_j e^z_j along ``axis``;  dL/dz = s * (g - sum_j g_j s_j)."""
 
     name, symbol, formulas = "softmax", "softmax", ("diag({out}) - {out}{out}^T",)
+    grad_formulas = ("{out} * ({g} - sum({g}*{out}))",)  # J^T g, J the Jacobian above
+
     @property
     def source(self) -> str:
         return f"softmax({{x}}, axis={self.axis})"
@@ -55,7 +57,9 @@ class Softmax(_AlongAxis):
 class LogSoftmax(_AlongAxis):
     """out = z - log sum_j e^z_j along ``axis``;  dL/dz = g - softmax(z) * sum_j g_j."""
 
-    name, symbol, formulas = "log_softmax", "log_softmax", ("1 - softmax({x})",)
+    name, symbol, formulas = "log_softmax", "log_softmax", ("I - softmax({x})1^T",)
+    grad_formulas = ("{g} - softmax({x}) * sum({g})",)  # J^T g, J the Jacobian above
+
     @property
     def source(self) -> str:
         return f"log_softmax({{x}}, axis={self.axis})"

@@ -336,16 +336,17 @@ class GraphView:
     def local_expr(self, edge: Edge) -> Expr | None:
         """d(child)/d(parent) as a formula; through a folded box, the sum over its paths."""
         if edge.index is None:
-            return self._through_group(edge)[0]
+            expr = self._through_group(edge)[0]
+            if expr is None and edge.child.size == 1:  # the gradient of one number: J^T 1
+                expr = self.vjp(edge, Num(1))
+            return expr
         return self._local(edge.child, edge.index)
 
     def _local(self, child: Node, index: int) -> Expr | None:
         templates = child.op.formulas
         if index >= len(templates):
             return None
-        holes = {"out": self.operand(child) if child.name is None else Sym(self.title(child))}
-        for key, parent in zip(("x", "y", "w"), child.parents, strict=False):
-            holes[key] = self.operand(parent)
+        holes = self._holes(child)
         try:
             local = simplify(parse(templates[index], holes))
         except TemplateError:
@@ -355,6 +356,13 @@ class GraphView:
         if divisor != 1 and index == 0:
             local = divide(local, Sym("m"))
         return local
+
+    def _holes(self, child: Node) -> dict[str, Expr]:
+        """What a template's {out}, {x}, {y}, {w} stand for at ``child``."""
+        holes = {"out": self.operand(child) if child.name is None else Sym(self.title(child))}
+        for key, parent in zip(("x", "y", "w"), child.parents, strict=False):
+            holes[key] = self.operand(parent)
+        return holes
 
     def formula(self, edge: Edge) -> str | None:
         """d(child)/d(parent) as text with the nodes' names (``a(1-a)``); None when no short
@@ -399,6 +407,8 @@ class GraphView:
                     if not parent.requires_grad:
                         continue
                     local, upstream = self._local(node, i), exprs.get(id(node))
+                    if i < len(node.op.grad_formulas) and upstream != Num(1):
+                        local = None  # a Jacobian after other ops: no product of factors
                     step = None if local is None or upstream is None else times(upstream, local)
                     key = id(parent)
                     exprs[key] = (step if key not in exprs else
@@ -432,10 +442,8 @@ class GraphView:
 
     def _vjp_local(self, child: Node, index: int, upstream: Expr) -> Expr | None:
         parent = child.parents[index]
-        if child.op.name == "matmul":  # dL/dX = g @ w^T, dL/dw = X^T @ g
-            other = self.operand(child.parents[1 - index])
-            return simplify(Prod((upstream, Pow(other, Sym("T"))) if index == 0 else
-                                 (Pow(other, Sym("T")), upstream), symbol="@"))
+        if index < len(child.op.grad_formulas):  # a Jacobian: the op writes J^T g itself
+            return self._jacobian_vjp(child, index, upstream)
         local = self._local(child, index)
         if local is None:
             return None
@@ -443,6 +451,25 @@ class GraphView:
         if parent.size < child.size and child.op.name in ELEMENTWISE:  # broadcast: summed back
             return Call("sum", (product,))
         return product
+
+    def _jacobian_vjp(self, child: Node, index: int, upstream: Expr) -> Expr:
+        """dL/d(input) from the op's ``grad_formulas`` (``s * (g - sum(g*s))``, ``X^T @ g``),
+        for an op whose local derivative is a matrix, not a factor to multiply g by."""
+        holes = self._holes(child)
+        holes["g"] = upstream
+        template = child.op.grad_formulas[index]
+        try:
+            return simplify(parse(template, holes))
+        except TemplateError:  # prose (``g put back at [key]``): its holes filled in as text
+            return Sym(template.format(**{k: v.wrapped(ATOM) for k, v in holes.items()}),
+                       unit=True)
+
+    def has_jacobian(self, edge: Edge) -> bool:
+        """Whether the op at the edge's end has a Jacobian (its ``grad_formulas``), so that
+        the gradient along the edge is no factor times the child's gradient."""
+        if edge.index is not None:
+            return edge.index < len(edge.child.op.grad_formulas)
+        return any(node.op.grad_formulas for node in self.groups[id(edge.child)])
 
     def simplification(self, node: Node) -> str | None:
         """The lesson's identity for the gradient of ``node`` in the graph's names (``a - y``;
