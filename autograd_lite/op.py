@@ -130,6 +130,7 @@ class Op:
     scalar_source: ClassVar[str | None] = None
     scalar_grad_sources: ClassVar[tuple[str | None, ...] | None] = None
     broadcasts: ClassVar[bool] = True
+    is_loss: ClassVar[bool] = False  # the losses: pictures call their output "loss"
 
     needs_input_grad: tuple[bool, ...] = ()  # set when the op is applied (see __call__)
 

@@ -45,7 +45,9 @@ def _outside_unit_interval(x: np.ndarray) -> np.ndarray:
 
 
 class _Loss(Op):
-    """Shared by the two losses: the reduction and the factor it puts on each element's gradient."""
+    """Shared by the losses: the reduction and the factor it puts on each element's gradient."""
+
+    is_loss = True
 
     def __init__(self, reduction: Reduction = "mean"):
         if reduction not in ("mean", "sum", "none"):

@@ -233,10 +233,11 @@ class GraphView:
     # -- kinds and names ----------------------------------------------------------------------
     def kind(self, node: Node) -> str:
         """input (named data), parameter, constant (unnamed data), op, or loss (the output,
-        unless backward started further on: then it is an op like the others)."""
+        when its op is a loss (``is_loss``) and backward started there; any other output, as
+        micrograd's ``o = tanh(n)``, is an op like the others)."""
         if node.op is not None:
             output = node is self.root and node is self.grad_root and node.size == 1
-            return "loss" if output else "op"
+            return "loss" if output and node.op.is_loss else "op"
         if node.requires_grad:
             return "parameter"
         return "constant" if node.name is None else "input"
