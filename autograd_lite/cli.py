@@ -115,24 +115,37 @@ def _bytes(count: float) -> str:
     return f"{count / 1024**power:.1f} {units[power - 1]}"
 
 
-def _output_folder(text: str) -> Path:
+def _output_folder(text: str, what: str = "write pictures into") -> Path:
     """--out: a folder that exists, or can be created, and can be written to; checked before the
     command runs, so that a long run does not fail at its end."""
     folder = Path(text)
     try:
         existing = next(p for p in (folder, *folder.parents) if p.exists() or p == p.parent)
     except OSError as err:
-        message = f"cannot write pictures into {text}: {err.strerror}"
+        message = f"cannot {what} {text}: {err.strerror}"
         raise argparse.ArgumentTypeError(message) from None
     if not existing.is_dir():
         why = "is a file" if existing == folder else f"{existing} is a file"
-        raise argparse.ArgumentTypeError(f"cannot write pictures into {text}: {why}, not a folder")
+        raise argparse.ArgumentTypeError(f"cannot {what} {text}: {why}, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         where = "" if existing == folder else f" ({existing} is not writable)"
-        raise argparse.ArgumentTypeError(
-            f"cannot write pictures into {text}: permission denied{where}"
-        )
+        raise argparse.ArgumentTypeError(f"cannot {what} {text}: permission denied{where}")
     return folder
+
+
+def _code_file(text: str) -> str:
+    """--code FILE: a file that can be written (its folder is made if need be), not a folder;
+    checked before the lesson is printed, as --out is. "-" is the screen."""
+    if text == "-":
+        return text
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"cannot write the code to {text}: it is a folder; give a file name, such as "
+            f"{path / 'lesson.py'}"
+        )
+    _output_folder(str(path.parent), what=f"write the code to {text}: cannot write into")
+    return text
 
 
 def _finite_float(text: str) -> float:
@@ -207,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--code",
         nargs="?",
         const="-",
-        type=str,
+        type=_code_file,
         metavar="FILE",
         help="print the Python code the engine generates for the lesson's graph (forward and "
         "backward); with FILE, write it there as a module that runs on its own",
