@@ -281,10 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--example",
         type=_at_least("example", 0),
-        default=0,
+        default=None,
         metavar="K",
-        help="the example (row K of the data, from 0) whose graph training.html draws "
-        "(default: 0)",
+        help="with --out: the example (row K of the data, from 0) whose graph training.html "
+        "draws (default: 0)",
     )
     train.add_argument(
         "--compiled",
@@ -456,6 +456,7 @@ def run_train(args: argparse.Namespace) -> None:
     from . import datasets
 
     _check_data_options(args, datasets.GENERATED)
+    _check_example_option(args)
     data = datasets.load(args.data, samples=args.samples, seed=args.seed, progress=True)
     _model_defaults(args)
     if args.model == "shallow":
@@ -463,7 +464,8 @@ def run_train(args: argparse.Namespace) -> None:
         return
     X, Y = logistic.check_data(data.X, data.Y)
     m, n = X.shape
-    _check_example(args.example, m)
+    example = 0 if args.example is None else args.example
+    _check_example(example, m)
     ones = int(Y.sum())
     print(f"data: {data.description}")
     print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
@@ -507,7 +509,7 @@ def run_train(args: argparse.Namespace) -> None:
             + (" and the decision boundary)" if n == 2 else ")")
         )
         return
-    _draw_training(data, X, Y, history, accuracy, args.out, reference, args.example)
+    _draw_training(data, X, Y, history, accuracy, args.out, reference, example)
 
 
 def _check_data_options(args: argparse.Namespace, generated) -> None:
@@ -552,6 +554,19 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace,
             compiled=args.compiled,
             record=args.out is not None,  # training.html replays the run
         )
+
+
+def _check_example_option(args: argparse.Namespace) -> None:
+    """--example K picks the example training.html draws: without that page it would be ignored."""
+    if args.example is None:
+        return
+    if args.model == "shallow":
+        raise ValueError(f"--example {args.example}: training.html (where example K is drawn) is "
+                         "written for logistic regression only; drop --example for --model "
+                         "shallow")
+    if args.out is None:
+        raise ValueError(f"--example {args.example} picks the example that training.html draws, "
+                         "which is written with --out DIR: add --out DIR, or drop --example")
 
 
 def _check_example(example: int, m: int) -> None:
