@@ -13,6 +13,7 @@ run first reports and draws the iterations done).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -478,11 +479,12 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
-    history = _train_with_progress(X, Y, args)
-    _note_interruption(history, args)
-    width = len(str(history.iterations))
-    for it in _checkpoints(history.iterations):
-        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+    with _warnings_after():  # a rising loss is told after the iterations it is about
+        history = _train_with_progress(X, Y, args)
+        _note_interruption(history, args)
+        width = len(str(history.iterations))
+        for it in _checkpoints(history.iterations):
+            print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
     final_loss = logistic.mean_loss(X, Y, history.w, history.b)
     accuracy = logistic.accuracy(X, Y, history.w, history.b)
     correct = round(accuracy * m)
@@ -518,6 +520,19 @@ def _check_data_options(args: argparse.Namespace, generated) -> None:
     if given and args.data not in generated:
         raise ValueError(f"{' and '.join(given)} apply to the generated data sets "
                          f"({', '.join(generated)}); {args.data} has its own examples")
+
+
+@contextlib.contextmanager
+def _warnings_after():
+    """Hold the warnings raised inside the block and show them when it ends (through
+    warnings.showwarning, main()'s one printer): after the log lines they speak of."""
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            yield
+        finally:
+            sys.stdout.flush()  # the log first, then the warnings on stderr
+    for warning in caught:
+        warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace, train=None):
@@ -732,10 +747,11 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
             on_iteration=on_iteration,
         )
 
-    history = _train_with_progress(X, Y, args, train=train_shallow)
-    width = len(str(history.iterations))
-    for it in _checkpoints(history.iterations):
-        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+    with _warnings_after():
+        history = _train_with_progress(X, Y, args, train=train_shallow)
+        width = len(str(history.iterations))
+        for it in _checkpoints(history.iterations):
+            print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
     params = history.parameters
     loss = shallow.mean_loss(X.T, Y.T, *params)
     accuracy = shallow.accuracy(X.T, Y.T, *params)

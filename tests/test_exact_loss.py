@@ -324,3 +324,15 @@ def test_training_with_a_good_alpha_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         logistic.train(data.X, data.Y, alpha=1.0, iterations=200)
+
+
+def test_train_prints_the_rising_loss_warning_after_the_iterations_it_speaks_of():
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_lite", "train", "--alpha", "1e6", "--iterations", "50"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    warning = [i for i, line in enumerate(lines) if "warning: the loss rose" in line]
+    last_iteration = max(i for i, line in enumerate(lines) if line.startswith("  iteration"))
+    assert len(warning) == 1 and warning[0] == last_iteration + 1, result.stdout
