@@ -426,6 +426,7 @@ _last_change = -1
 
 # Imported last: these modules build Nodes, and Node's operators call them.
 from . import anomaly as _anomaly  # noqa: E402
+from . import array_functions as _array_functions  # noqa: E402, F401 (for habits.py)
 from . import op as _op  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from . import ufuncs as _ufuncs  # noqa: E402, F401 (habits.py reaches ufuncs and ops here)

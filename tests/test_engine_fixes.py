@@ -1,0 +1,75 @@
+"""Engine bugs found by QA in the merged product (issue 12's habits), each pinned by a test."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+
+
+def leaf(values, name="x"):
+    return ag.Node(np.asarray(values, dtype=float), name=name, requires_grad=True)
+
+
+# -- numpy functions on Nodes (__array_function__) ----------------------------------------------
+def test_np_dot_of_nodes_is_the_engines_matmul_and_differentiates():
+    x = leaf([1.0, 2.0, 3.0])
+    y = np.dot(x, x)
+    assert isinstance(y, ag.Node) and y.item() == 14.0
+    y.backward()
+    np.testing.assert_allclose(x.grad, [2.0, 4.0, 6.0])
+    W = leaf(np.arange(6.0).reshape(2, 3), "W")
+    z = np.dot(W, x)  # (2, 3) . (3,) -> (2,)
+    np.testing.assert_allclose(z.value, W.value @ x.value)
+    assert ag.gradcheck(lambda w: np.dot(w, x).sum(), [W])
+    assert np.dot(x, 2.0).value.tolist() == [2.0, 4.0, 6.0]  # a number: a product
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda x: np.concatenate([x, np.ones(2)]), lambda v: np.concatenate([v, np.ones(2)])),
+        (lambda x: np.stack([x, x], axis=1), lambda v: np.stack([v, v], axis=1)),
+        (lambda x: np.where(x.value > 1.5, x, -x), lambda v: np.where(v > 1.5, v, -v)),
+        (lambda x: np.sum(x, axis=0, keepdims=True), lambda v: np.sum(v, 0, keepdims=True)),
+        (lambda x: np.mean(x), np.mean),
+        (lambda x: np.max(x), np.max),
+        (lambda x: np.amin(x), np.amin),
+        (lambda x: np.reshape(x, (3, 1)), lambda v: np.reshape(v, (3, 1))),
+        (lambda x: np.clip(x, 1.5, 2.5), lambda v: np.clip(v, 1.5, 2.5)),
+    ],
+)
+def test_numpy_functions_with_an_engine_op_build_the_graph(call, expected):
+    x = leaf([1.0, 2.0, 3.0])
+    out = call(x)
+    assert isinstance(out, ag.Node) and out.requires_grad
+    np.testing.assert_allclose(out.value, expected(x.value))
+    assert ag.gradcheck(lambda x: ag.sum(call(x) * np.arange(1.0, out.size + 1).reshape(out.shape)),
+                        [leaf([1.0, 2.0, 3.0])])
+
+
+@pytest.mark.parametrize(
+    "call, names",
+    [
+        (lambda x: np.prod(x), ["np.prod", "x.numpy()", "x.detach()"]),
+        (lambda x: np.linalg.norm(x), ["np.linalg.norm", "ag.sqrt(ag.sum(x * x))"]),
+        (lambda x: np.cumsum(x), ["np.cumsum", "requires a gradient"]),
+        (lambda x: np.sum(x, dtype=np.float32), ["np.sum", "dtype="]),
+        (lambda x: np.dot(np.ones((2, 2, 3)), x), ["np.dot", "1-D and 2-D"]),
+    ],
+)
+def test_other_numpy_functions_on_a_node_with_a_gradient_are_type_errors_naming_them(call, names):
+    with pytest.raises(TypeError) as err:
+        call(leaf([1.0, 2.0, 3.0]))
+    for name in names:
+        assert name in str(err.value)
+    assert "would lose it" not in str(err.value)  # (np.array's message, misleading here)
+
+
+def test_shape_ndim_size_and_values_of_nodes_keep_working():
+    x = leaf(np.ones((2, 3)))
+    assert (np.shape(x), np.ndim(x), np.size(x)) == ((2, 3), 2, 6)
+    free = ag.Node(np.arange(3.0))  # no gradient: numpy works on its values, as before
+    np.testing.assert_array_equal(np.asarray(free), [0.0, 1.0, 2.0])
+    assert np.allclose(free, [0.0, 1.0, 2.0]) and np.cumsum(free).tolist() == [0.0, 1.0, 3.0]
+    assert np.where(x.value > 0)[0].tolist() == [0, 0, 0, 1, 1, 1]
+
