@@ -275,7 +275,7 @@ class Node(Habits):
             node_grad = pending.pop(node)
             if node.number < _last_change:  # made before some in-place change: check (rare)
                 _check_versions(node)
-            node.grad = node_grad if node.grad is None else node.grad + node_grad
+            node.grad = node_grad if node.grad is None else _accumulated(node, node_grad)
             op = node.op
             parents = node.parents
             input_grads = op.backward(node_grad)
@@ -297,7 +297,7 @@ class Node(Habits):
                         heappush(waiting, (-parent.number, parent))
         for leaf, leaf_grad in pending.items():  # only leaves are left, each gradient complete
             if leaf.grad is not None:
-                leaf.grad = leaf.grad + leaf_grad
+                leaf.grad = _accumulated(leaf, leaf_grad)
             elif type(leaf_grad) is np.ndarray:
                 leaf.grad = leaf_grad.copy()  # a leaf's own array, not one an op gave others too
             else:
@@ -348,6 +348,22 @@ class Node(Habits):
             seen.add(id(node))
             yield node
             stack.extend(node.parents)
+
+
+def _accumulated(node: Node, grad: Any) -> Any:
+    """node.grad + grad, the gradient so far plus this backward's; a .grad of another shape
+    (set by hand) is an error naming the node, not numpy's broadcasting (or a silent broadcast)."""
+    try:
+        total = node.grad + grad
+    except ValueError:
+        total = None
+    if total is None or np.shape(total) != np.shape(grad):
+        raise ShapeError(
+            f"backward: {node.name or repr(node)} has a .grad of shape {np.shape(node.grad)}, "
+            f"but its value (and the gradient arriving) has shape {np.shape(grad)}; a .grad set "
+            "by hand must have the node's shape (or set it to None)"
+        )
+    return total
 
 
 def _check_versions(node: Node) -> None:

@@ -73,3 +73,25 @@ def test_shape_ndim_size_and_values_of_nodes_keep_working():
     assert np.allclose(free, [0.0, 1.0, 2.0]) and np.cumsum(free).tolist() == [0.0, 1.0, 3.0]
     assert np.where(x.value > 0)[0].tolist() == [0, 0, 0, 1, 1, 1]
 
+
+# -- a .grad of the wrong shape, set by hand ------------------------------------------------------
+@pytest.mark.parametrize("bad", [np.ones(5), np.ones((2, 3)), [1.0, 2.0]])
+def test_a_hand_set_grad_of_the_wrong_shape_is_an_error_naming_the_node_and_both_shapes(bad):
+    n = ag.Node(np.ones(3), name="n", requires_grad=True)
+    n.grad = bad
+    with pytest.raises(ag.ShapeError) as err:
+        (n * 1).sum().backward()
+    message = str(err.value)
+    assert "n" in message and str(np.shape(bad)) in message and "(3,)" in message
+    assert "broadcast together" not in message
+
+
+def test_a_hand_set_grad_of_the_right_shape_accumulates():
+    n = ag.Node(np.ones(3), requires_grad=True)
+    n.grad = np.full(3, 2.0)
+    (n * 3).sum().backward()
+    np.testing.assert_allclose(n.grad, [5.0, 5.0, 5.0])
+    s = ag.Node(2.0, requires_grad=True)
+    s.grad = 1.0  # a Python number on a scalar leaf
+    (s * s).backward()
+    assert s.grad == 5.0
