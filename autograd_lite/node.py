@@ -224,12 +224,7 @@ class Node(Habits):
         that is part of a gradient computation gets ``x = x - y``, recorded."""
         if _op.is_recording():
             if self.requires_grad and self.op is None:
-                raise RuntimeError(
-                    f"{self.name or 'a leaf'} {symbol} ... outside no_grad(): a leaf that requires "
-                    "a gradient cannot change in place while the graph is recorded; write "
-                    f"`with ag.no_grad(): {self.name or 'w'} {symbol} ...` or use an optimiser "
-                    "(ag.optim.SGD)"
-                )
+                raise self._leaf_in_place_error(f"{self.name or 'a leaf'} {symbol} ...")
             if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
                 return op()(self, other)
         other_value = other.value if isinstance(other, Node) else as_array(other, f"Node {symbol}")
@@ -243,6 +238,39 @@ class Node(Habits):
         self.value = new if new.dtype == self.value.dtype else new.astype(self.value.dtype)
         self._bump_version()
         return self
+
+    def __setitem__(self, key: Any, other: ArrayLike) -> None:
+        """``w[0] = 5`` inside no_grad() (or where no gradient is involved), as PyTorch: the
+        value is copied with the item written, w stays the same leaf and gets a new version."""
+        name = self.name or "a Node"
+        if _op.is_recording():
+            if self.requires_grad and self.op is None:
+                raise self._leaf_in_place_error(f"{self.name or 'a leaf'}[...] = ...")
+            if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
+                raise RuntimeError(
+                    f"{name}[...] = ... while the graph is recorded: writing into a node of a "
+                    "gradient computation is not differentiable here; build a new node instead "
+                    "(ag.where(mask, new, x), ag.concatenate), or write inside ag.no_grad()"
+                )
+        other_value = other.value if isinstance(other, Node) else as_array(other, "Node[...] =")
+        new = np.array(self.value, copy=True)  # the arrays the graph saved stay intact
+        try:
+            new[key] = other_value
+        except (IndexError, ValueError, TypeError) as err:
+            raise type(err)(
+                f"{name}[{key!r}] = a value of shape {np.shape(other_value)}, on a Node of shape "
+                f"{self.shape}: {err}"
+            ) from None
+        self.value = new[()] if type(self.value) is _float64 else new  # (scalars stay float64)
+        self._bump_version()
+
+    def _leaf_in_place_error(self, what: str) -> RuntimeError:
+        return RuntimeError(
+            f"{what} outside no_grad(): a leaf that requires a gradient cannot change in place "
+            "while the graph is recorded; write "
+            f"`with ag.no_grad(): {what.replace('a leaf', 'w')}` or use an optimiser "
+            "(ag.optim.SGD)"
+        )
 
     @property
     def version(self) -> int:

@@ -95,3 +95,51 @@ def test_a_hand_set_grad_of_the_right_shape_accumulates():
     s.grad = 1.0  # a Python number on a scalar leaf
     (s * s).backward()
     assert s.grad == 5.0
+
+
+# -- item assignment, as PyTorch ------------------------------------------------------------------
+def test_item_assignment_inside_no_grad_writes_a_copy_and_keeps_the_leaf():
+    w = leaf([1.0, 2.0, 3.0], "w")
+    y = w * 2  # an op that used the old value
+    before, saved = w.value, y.value.copy()
+    with ag.no_grad():
+        w[0] = 5
+        w[1:] = ag.Node(np.array([7.0, 8.0]))
+    assert w.is_leaf and w.requires_grad and w.version == 2
+    assert w.value.tolist() == [5.0, 7.0, 8.0] and before.tolist() == [1.0, 2.0, 3.0]
+    np.testing.assert_array_equal(y.value, saved)
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.sum().backward()  # as after w -= ...: the graph saw the old w
+    (w * w).sum().backward()
+    np.testing.assert_allclose(w.grad, [10.0, 14.0, 16.0])
+    s = ag.Node(1.0, requires_grad=True)
+    with ag.no_grad():
+        s[()] = 4.0
+    assert type(s.value) is np.float64 and s.item() == 4.0
+
+
+def test_item_assignment_outside_no_grad_is_refused_as_in_place_subtraction():
+    w = leaf([1.0, 2.0, 3.0], "w")
+    with pytest.raises(RuntimeError) as subtract:
+        w -= 1.0
+    with pytest.raises(RuntimeError) as assign:
+        w[0] = 5
+    assert "outside no_grad()" in str(assign.value) and "with ag.no_grad(): w[...] =" in str(
+        assign.value)
+    rule = "a leaf that requires a gradient cannot change in place while the graph is recorded"
+    assert rule in str(subtract.value) and rule in str(assign.value)
+    assert w.value.tolist() == [1.0, 2.0, 3.0] and w.version == 0
+
+
+def test_item_assignment_into_a_computed_node_or_with_bad_shapes_is_a_clear_error():
+    h = leaf([1.0, 2.0, 3.0], "w") * 2
+    h.name = "h"
+    with pytest.raises(RuntimeError, match=r"h\[...\] = .*not differentiable.*ag.where"):
+        h[0] = 1.0
+    free = ag.Node(np.zeros(3), name="free")
+    free[0] = 1.0  # no gradient involved: allowed, as -=
+    assert free.value.tolist() == [1.0, 0.0, 0.0] and free.version == 1
+    with pytest.raises(ValueError, match=r"free\[.*shape \(2,\).*shape \(3,\)"):
+        free[0] = [1.0, 2.0]
+    with pytest.raises(IndexError, match="free"):
+        free[7] = 1.0
