@@ -143,3 +143,30 @@ def test_item_assignment_into_a_computed_node_or_with_bad_shapes_is_a_clear_erro
         free[0] = [1.0, 2.0]
     with pytest.raises(IndexError, match="free"):
         free[7] = 1.0
+
+
+# -- optimisers given the wrong parameters ---------------------------------------------------------
+OPTIMISERS = [lambda params: ag.optim.SGD(params, lr=0.1), lambda params: ag.optim.Adam(params)]
+
+
+@pytest.mark.parametrize("make", OPTIMISERS, ids=["SGD", "Adam"])
+def test_an_optimiser_given_the_parameters_method_says_to_call_it(make):
+    model = ag.nn.MLP([2, 3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"model\.parameters\(\)") as err:
+        make(model.parameters)
+    assert "not iterable" not in str(err.value)
+    with pytest.raises(TypeError, match=r"got the model \(MLP\).*model\.parameters\(\)"):
+        make(model)
+    with pytest.raises(TypeError, match="params must be a list of Nodes, got float"):
+        make(0.5)
+    make(model.parameters())  # the right call still works
+
+
+@pytest.mark.parametrize("make", OPTIMISERS, ids=["SGD", "Adam"])
+def test_an_optimiser_refuses_empty_non_node_and_gradient_free_parameters(make):
+    with pytest.raises(ValueError, match="empty list of parameters"):
+        make([])
+    with pytest.raises(TypeError, match=r"parameter 1 is a ndarray, not a Node"):
+        make([leaf([1.0]), np.ones(2)])
+    with pytest.raises(ValueError, match=r"parameter 0 \(frozen\) is not a leaf .*requires_grad"):
+        make([ag.Node(np.ones(2), name="frozen")])
