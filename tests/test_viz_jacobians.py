@@ -81,3 +81,26 @@ def test_joined_inputs_get_their_slice_of_the_gradient(join, y_size, slices):
     upstream = f"d({ag.viz.graph.GraphView(out).title(joined)})"
     assert _dx_line(source) == upstream + slices[0]
     assert f">= {upstream}{slices[1]}<" in source
+
+
+def _lane(source: str) -> dict[str, str]:
+    """Each gradient box's name -> its chain-rule line."""
+    return dict(re.findall(r"<b>(d[^<]*)</b>[^\n]*?>= ([^<]*)<", source))
+
+
+def test_reshape_gradient_is_reshaped_back_in_both_views():
+    for view in ("ops", "named"):
+        x = ag.Node(np.arange(6.0).reshape(2, 3), requires_grad=True, name="x")
+        out = (ag.reshape(x, (3, 2)) * np.arange(6.0).reshape(3, 2)).sum()
+        out.backward()
+        assert _lane(ag.viz.to_dot(out, view=view).source)["dx"].endswith(" reshaped to (2, 3)")
+
+
+def test_a_matrix_product_under_a_sum_multiplies_by_ones_not_by_the_number_1():
+    x = ag.Node(np.arange(6.0).reshape(2, 3), requires_grad=True, name="x")
+    w = ag.Node(np.ones((3, 1)), requires_grad=True, name="w")
+    out = (x @ w).sum()
+    out.backward()
+    lane = _lane(ag.viz.to_dot(out, view="named").source)
+    assert lane["dw"] == "x^T @ ones(2, 1)" and lane["dx"] == "ones(2, 1) @ w^T"
+    np.testing.assert_allclose(w.grad, x.value.T @ np.ones((2, 1)))

@@ -119,6 +119,10 @@ class Reshape(Op):
             raise TypeError(f"reshape: the shape must be an int or a tuple of ints, got {shape!r}")
         self.new_shape = tuple(int(n) for n in dims)
 
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return (f"{{g}} reshaped to {self.shape}",)
+
     def forward(self, x):
         self.shape = x.shape
         return np.reshape(x, self.new_shape)

@@ -337,10 +337,9 @@ class GraphView:
     def local_expr(self, edge: Edge) -> Expr | None:
         """d(child)/d(parent) as a formula; through a folded box, the sum over its paths."""
         if edge.index is None:
-            expr = self._through_group(edge)[0]
-            if expr is None and edge.child.size == 1:  # the gradient of one number: J^T 1
-                expr = self.vjp(edge, Num(1))
-            return expr
+            if edge.child.size == 1 and self.has_jacobian(edge):  # a gradient: J^T 1
+                return self.vjp(edge, Num(1))
+            return self._through_group(edge)[0]
         return self._local(edge.child, edge.index)
 
     def _local(self, child: Node, index: int) -> Expr | None:
@@ -457,8 +456,12 @@ class GraphView:
         """dL/d(input) from the op's ``grad_formulas`` (``s * (g - sum(g*s))``, ``X^T @ g``),
         for an op whose local derivative is a matrix, not a factor to multiply g by."""
         holes = self._holes(child)
-        holes["g"] = upstream
         template = child.op.grad_formulas[index]
+        if isinstance(upstream, Num) and child.size > 1 and "@" in template:
+            # g is that number at every element: a matrix to multiply by, not a scalar
+            ones = f"ones{child.shape}"
+            upstream = Sym(ones if upstream.value == 1 else f"{upstream}*{ones}")
+        holes["g"] = upstream
         try:
             return simplify(parse(template, holes))
         except TemplateError:  # prose (``g put back at [key]``): its holes filled in as text
