@@ -104,3 +104,16 @@ def test_a_matrix_product_under_a_sum_multiplies_by_ones_not_by_the_number_1():
     lane = _lane(ag.viz.to_dot(out, view="named").source)
     assert lane["dw"] == "x^T @ ones(2, 1)" and lane["dx"] == "ones(2, 1) @ w^T"
     np.testing.assert_allclose(w.grad, x.value.T @ np.ones((2, 1)))
+
+
+@pytest.mark.parametrize("reduce", [ag.sum, ag.mean])
+@pytest.mark.parametrize(("axis", "copied"), [(0, False), (1, True), (-1, True), ((0, 1), False)])
+def test_a_reductions_gradient_says_where_it_is_copied_when_broadcasting_cannot(reduce, axis,
+                                                                                 copied):
+    for view in ("ops", "named"):
+        x = ag.Node(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True, name="x")
+        k = ag.Node(np.ones(np.sum(x.value, axis=axis).shape), name="k")
+        out = (reduce(x, axis=axis) * k).sum()
+        out.backward()
+        line = _lane(ag.viz.to_dot(out, view=view).source)["dx"]
+        assert line.endswith(" copied along axis 1") == copied, line

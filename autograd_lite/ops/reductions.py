@@ -37,6 +37,10 @@ class Sum(Op):
     def grad_sources(self):
         return (_spread_source("{g}", self.axis, self.keepdims),)
 
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return _spread_formula("{g}", self)
+
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
         self.keepdims = keepdims
@@ -64,6 +68,10 @@ class Mean(Op):
     def grad_sources(self):
         return (_spread_source("{g} / {op.count}", self.axis, self.keepdims),)
 
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return _spread_formula("{g}/n", self)
+
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
         self.keepdims = keepdims
@@ -87,6 +95,19 @@ def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -
     out = np.empty(shape, dtype=np.asarray(g).dtype)
     out[...] = g
     return out
+
+
+def _spread_formula(g: str, op: Sum | Mean) -> tuple[str, ...]:
+    """The picture's dL/dx of a reduction: none of its own (g times the factor, broadcast)
+    where g broadcasts back to x's shape; "g copied along axis 1" where it would not."""
+    shape = getattr(op, "shape", None)
+    if op.axis is None or op.keepdims or shape is None:
+        return ()
+    axes = sorted(a % len(shape) for a in ((op.axis,) if isinstance(op.axis, int) else op.axis))
+    if axes == list(range(len(axes))):  # the leading axes: numpy broadcasting copies g along them
+        return ()
+    where = ", ".join(map(str, axes))
+    return (f"{g} copied along axis {where}",)
 
 
 def _axis_arguments(axis: Axis, keepdims: bool) -> str:
