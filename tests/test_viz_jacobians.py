@@ -117,3 +117,14 @@ def test_a_reductions_gradient_says_where_it_is_copied_when_broadcasting_cannot(
         out.backward()
         line = _lane(ag.viz.to_dot(out, view=view).source)["dx"]
         assert line.endswith(" copied along axis 1") == copied, line
+
+
+@pytest.mark.parametrize("extremum", [ag.max, ag.min])
+def test_an_extremum_over_a_trailing_axis_copies_its_gradient_back_along_it(extremum):
+    for view in ("ops", "named"):
+        x = ag.Node(np.array([[1.0, 5, 2], [3, 1, 0]]), requires_grad=True, name="x")
+        out = (extremum(x, axis=1) * ag.Node(np.ones(2), name="k")).sum()
+        out.backward()
+        line = _lane(ag.viz.to_dot(out, view=view).source)["dx"]
+        assert line.startswith("(") and f"copied along axis 1) * [x={extremum.__name__}]/ties" \
+            in line, line

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..node import ArrayLike, Node
 from ..op import Op
-from .reductions import Axis, _axis_arguments, _normalize_axis
+from .reductions import Axis, _axis_arguments, _normalize_axis, _spread_formula
 
 
 class _Extremum(Op):
@@ -32,6 +32,11 @@ class _Extremum(Op):
         winners = f"({{x}} == {extremum})"
         ties = f"np.sum({winners}" + _axis_arguments(self.axis, True) + ")"
         return (f"{winners} * ({g} / {ties})",)
+
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        x = getattr(self, "x", None)
+        return _spread_formula("{g}", self, None if x is None else x.shape, self.formulas[0])
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)

@@ -39,7 +39,7 @@ class Sum(Op):
 
     @property
     def grad_formulas(self) -> tuple[str, ...]:
-        return _spread_formula("{g}", self)
+        return _spread_formula("{g}", self, getattr(self, "shape", None))
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
@@ -70,7 +70,7 @@ class Mean(Op):
 
     @property
     def grad_formulas(self) -> tuple[str, ...]:
-        return _spread_formula("{g}/n", self)
+        return _spread_formula("{g}/n", self, getattr(self, "shape", None))
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
@@ -97,17 +97,19 @@ def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -
     return out
 
 
-def _spread_formula(g: str, op: Sum | Mean) -> tuple[str, ...]:
+def _spread_formula(g: str, op: Op, shape: tuple[int, ...] | None,
+                    factor: str = "") -> tuple[str, ...]:
     """The picture's dL/dx of a reduction: none of its own (g times the factor, broadcast)
-    where g broadcasts back to x's shape; "g copied along axis 1" where it would not."""
-    shape = getattr(op, "shape", None)
+    where g broadcasts back to x's shape (None: not known yet); "g copied along axis 1" where
+    it would not; ``factor`` multiplies the copy."""
     if op.axis is None or op.keepdims or shape is None:
         return ()
     axes = sorted(a % len(shape) for a in ((op.axis,) if isinstance(op.axis, int) else op.axis))
     if axes == list(range(len(axes))):  # the leading axes: numpy broadcasting copies g along them
         return ()
     where = ", ".join(map(str, axes))
-    return (f"{g} copied along axis {where}",)
+    copied = f"{g} copied along axis {where}"
+    return (f"({copied}) * {factor}" if factor else copied,)
 
 
 def _axis_arguments(axis: Axis, keepdims: bool) -> str:
