@@ -72,3 +72,45 @@ def test_argnums_past_the_arguments_is_refused():
     step = ag.compile(lambda w: ag.sum(w * w), argnums=(0, 3))
     with pytest.raises(ValueError, match="argnums .*3 is not the position"):
         step(np.ones(2))
+
+
+# -- 2. the generated code in the lesson's words ----------------------------------------------
+def lesson_source() -> str:
+    from autograd_lite import logistic
+
+    nodes = logistic.lesson_graph([1.0, 2.0], 1.0, [0.5, -0.3], 0.1)
+    return ag.codegen(nodes["L"]).source
+
+
+def test_lesson_code_writes_x1_times_dz_and_the_named_derivative():
+    lines = [line.strip() for line in lesson_source().splitlines()]
+    assert "dw1 = x1 * dz  # dz/dw1 = x1" in lines
+    assert "dw2 = x2 * dz  # dz/dw2 = x2" in lines
+    assert "db = dz  # dz/db = 1" in lines
+    assert not any("dt1/" in line or "dt2/" in line for line in lines)
+
+
+def test_a_value_used_twice_keeps_its_own_comment_and_the_numbers_stay_backwards():
+    # x reaches the sum both through t1 = x * w and directly: no single "dt2/dx" would be true
+    x = ag.Node(2.0, name="x", requires_grad=True)
+    w = ag.Node(3.0, name="w", requires_grad=True)
+    z = ag.tanh(x * w - x)
+    z.name = "z"
+    q = z * w + x
+    loss = q * q
+    program = ag.codegen(loss)
+    lines = [line.strip() for line in program.source.splitlines()]
+    assert "dz = w * dt4  # dt4/dz = w" in lines
+    assert "dx = dx + (w * dt2)  # dt1/dx = w" in lines
+    value, grads = program(x=2.0, w=3.0)
+    loss.backward()
+    assert value == pytest.approx(float(loss.value), rel=1e-12)
+    assert grads["x"] == pytest.approx(float(x.grad), rel=1e-12)
+    assert grads["w"] == pytest.approx(float(w.grad), rel=1e-12)
+
+
+def test_a_product_at_the_root_drops_the_seed():
+    w = ag.Node(np.float64(3.0), name="w", requires_grad=True)
+    x = ag.Node(np.float64(2.0), name="x")
+    lines = [line.split("#")[0].strip() for line in ag.codegen(w * x).source.splitlines()]
+    assert "dw = x" in lines
