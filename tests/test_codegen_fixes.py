@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_lite as ag
 
@@ -114,3 +116,81 @@ def test_a_product_at_the_root_drops_the_seed():
     x = ag.Node(np.float64(2.0), name="x")
     lines = [line.split("#")[0].strip() for line in ag.codegen(w * x).source.splitlines()]
     assert "dw = x" in lines
+
+
+# -- 3. labels outside [0, 1] -----------------------------------------------------------------
+def eager_message(loss, z, y) -> str:
+    with pytest.raises(ValueError) as caught:
+        if loss is ag.binary_cross_entropy:
+            loss(ag.sigmoid(ag.Node(z, requires_grad=True)), y)
+        else:
+            loss(ag.Node(z, requires_grad=True), y)
+    return str(caught.value)
+
+
+def test_the_lessons_program_refuses_a_label_of_two_as_eager_does():
+    from autograd_lite import logistic
+
+    nodes = logistic.lesson_graph([1.0, 2.0], 1.0, [0.5, -0.3], 0.1)
+    program = ag.codegen(nodes["L"])
+    values = dict(x1=1.0, w1=0.5, x2=2.0, w2=-0.3, b=0.1)
+    for bad in (2.0, -0.5, float("nan")):
+        with pytest.raises(ValueError) as caught:
+            program(**values, y=bad)
+        assert str(caught.value) == eager_message(ag.binary_cross_entropy, 0.0, np.float64(bad))
+    assert program(**values, y=1.0)[0] == pytest.approx(float(nodes["L"].value), rel=1e-12)
+    assert program(**values, y=0.0)[0] > 0.0
+
+
+@pytest.mark.parametrize("loss", [ag.binary_cross_entropy, ag.binary_cross_entropy_with_logits])
+def test_compiled_array_labels_outside_the_interval_raise_eagers_error(loss):
+    w, X, y = problem()
+
+    def fn(w, X, y):
+        z = X @ w
+        return loss(ag.sigmoid(z) if loss is ag.binary_cross_entropy else z, y)
+
+    step = ag.compile(fn, argnums=0)
+    step(w, X, y)  # the trace, on good labels
+    bad = y.copy()
+    bad[2, 0] = 2.0
+    with pytest.raises(ValueError) as caught:
+        step(w, X, bad)
+    assert str(caught.value) == eager_message(loss, X @ w, bad)
+    bad[2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\], got \[nan\]"):
+        step(w, X, bad)
+    wn = ag.Node(w, requires_grad=True)
+    fn(wn, X, y).backward()
+    _, (dw, _, _) = step(w, X, y)  # and good ones still give backward()'s gradient
+    np.testing.assert_allclose(dw, wn.grad, rtol=1e-12)
+
+
+def test_constant_labels_are_checked_once_at_the_trace_not_in_the_code():
+    w, X, y = problem()
+    wn = ag.Node(w, name="w", requires_grad=True)
+    source = ag.codegen(ag.binary_cross_entropy(ag.sigmoid(X @ wn), y)).source
+    assert "labels_outside" not in source
+    yn = ag.Node(y, name="y")
+    program = ag.codegen(ag.binary_cross_entropy(ag.sigmoid(X @ wn), yn))
+    assert "raise labels_outside(y, \"binary_cross_entropy\")" in program.source
+    # the module written out runs with numpy alone, the check's helper included
+    namespace: dict = {}
+    exec(program.module_source(), namespace)  # noqa: S102 (our own generated text)
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: labels must lie in \[0, 1\]"):
+        namespace["forward_backward"](w=w, y=y * 2.0 + 0.5)
+    value, _ = namespace["forward_backward"](w=w, y=y)
+    assert value == pytest.approx(float(ag.binary_cross_entropy(ag.sigmoid(X @ wn), y).value))
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True).filter(lambda v: not 0.0 <= v <= 1.0))
+def test_the_scalar_programs_message_prints_the_label_as_the_engine_does(label):
+    import math
+
+    from autograd_lite.codegen import helpers
+    from autograd_lite.ops.losses import _labels_outside
+
+    namespace = {"math": math}
+    exec(helpers.SCALAR["labels_outside"], namespace)  # noqa: S102 (the helper's own text)
+    got = namespace["labels_outside"](label, "binary_cross_entropy")
+    assert str(got) == str(_labels_outside(label, "binary_cross_entropy"))

@@ -188,6 +188,28 @@ class _Writer:
 
     # -- forward ----------------------------------------------------------------------------
     def _forward(self, n: Node) -> str:
+        check = self._label_check(n)
+        return f"{check}\n{self._statement(n)}" if check else self._statement(n)
+
+    def _label_check(self, n: Node) -> str:
+        """A loss's labels outside [0, 1] raise eager's error: checked here unless they are a
+        constant (checked once, when the graph was recorded)."""
+        index = getattr(n.op, "labels", None)
+        if index is None:
+            return ""
+        label = n.parents[index]
+        if label.op is None and not any(label is leaf for leaf in self.inputs):
+            return ""
+        if np.size(label.value) == 0:
+            return ""
+        y = self.atom[label]
+        if self.scalar:
+            test = f"not 0.0 <= {y} <= 1.0"
+        else:  # (a NaN fails both comparisons, as in the engine)
+            test = f"not ({y}.min() >= 0.0 and {y}.max() <= 1.0)"
+        return f'if {test}:\n    raise labels_outside({y}, "{n.op.name}")'
+
+    def _statement(self, n: Node) -> str:
         out = self._name(n)
         op = n.op
         if n in self.identity:
