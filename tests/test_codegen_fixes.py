@@ -173,7 +173,7 @@ def test_constant_labels_are_checked_once_at_the_trace_not_in_the_code():
     assert "labels_outside" not in source
     yn = ag.Node(y, name="y")
     program = ag.codegen(ag.binary_cross_entropy(ag.sigmoid(X @ wn), yn))
-    assert "raise labels_outside(y, \"binary_cross_entropy\")" in program.source
+    assert 'raise labels_outside(y, "binary_cross_entropy")' in program.source
     # the module written out runs with numpy alone, the check's helper included
     namespace: dict = {}
     exec(program.module_source(), namespace)  # noqa: S102 (our own generated text)

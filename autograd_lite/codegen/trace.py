@@ -122,7 +122,6 @@ class Compiled:
         slots = tuple(name_of.get(i, "") if rg else None for i, (_, _, rg) in enumerate(key))
         return program, used, slots
 
-
     def _check_argnums(self, count: int) -> None:
         outside = [i for i in self.argnums or () if i >= count]
         if outside:
@@ -153,8 +152,7 @@ def _argnums(argnums: int | Sequence[int] | None) -> tuple[int, ...] | None:
     many = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
     if not many or any(type(i) is not int or i < 0 for i in many):
         raise TypeError(
-            f"compile: argnums must be a position (an int >= 0) or a tuple of them, got "
-            f"{argnums!r}"
+            f"compile: argnums must be a position (an int >= 0) or a tuple of them, got {argnums!r}"
         )
     return tuple(sorted(set(many)))
 
