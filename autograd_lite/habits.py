@@ -137,6 +137,11 @@ class Habits:
         """numpy ufuncs on Nodes run the engine's op (np.exp(x) is ag.exp(x)); see ufuncs.py."""
         return _node._ufuncs.apply(ufunc, method, inputs, kwargs)
 
+    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        """numpy functions on Nodes: np.concatenate, np.dot, np.sum, ... run the engine's op;
+        the others are an error naming them (see array_functions.py)."""
+        return _node._array_functions.apply(func, types, args, kwargs)
+
     # -- comparisons: boolean ndarrays of the values, no graph ---------------------------------
     def __lt__(self, other: Any) -> Any:
         return self.value < _value_of(other)

@@ -224,12 +224,7 @@ class Node(Habits):
         that is part of a gradient computation gets ``x = x - y``, recorded."""
         if _op.is_recording():
             if self.requires_grad and self.op is None:
-                raise RuntimeError(
-                    f"{self.name or 'a leaf'} {symbol} ... outside no_grad(): a leaf that requires "
-                    "a gradient cannot change in place while the graph is recorded; write "
-                    f"`with ag.no_grad(): {self.name or 'w'} {symbol} ...` or use an optimiser "
-                    "(ag.optim.SGD)"
-                )
+                raise self._leaf_in_place_error(f"{self.name or 'a leaf'} {symbol} ...")
             if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
                 return op()(self, other)
         other_value = other.value if isinstance(other, Node) else as_array(other, f"Node {symbol}")
@@ -243,6 +238,39 @@ class Node(Habits):
         self.value = new if new.dtype == self.value.dtype else new.astype(self.value.dtype)
         self._bump_version()
         return self
+
+    def __setitem__(self, key: Any, other: ArrayLike) -> None:
+        """``w[0] = 5`` inside no_grad() (or where no gradient is involved), as PyTorch: the
+        value is copied with the item written, w stays the same leaf and gets a new version."""
+        name = self.name or "a Node"
+        if _op.is_recording():
+            if self.requires_grad and self.op is None:
+                raise self._leaf_in_place_error(f"{self.name or 'a leaf'}[...] = ...")
+            if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
+                raise RuntimeError(
+                    f"{name}[...] = ... while the graph is recorded: writing into a node of a "
+                    "gradient computation is not differentiable here; build a new node instead "
+                    "(ag.where(mask, new, x), ag.concatenate), or write inside ag.no_grad()"
+                )
+        other_value = other.value if isinstance(other, Node) else as_array(other, "Node[...] =")
+        new = np.array(self.value, copy=True)  # the arrays the graph saved stay intact
+        try:
+            new[key] = other_value
+        except (IndexError, ValueError, TypeError) as err:
+            raise type(err)(
+                f"{name}[{key!r}] = a value of shape {np.shape(other_value)}, on a Node of shape "
+                f"{self.shape}: {err}"
+            ) from None
+        self.value = new[()] if type(self.value) is _float64 else new  # (scalars stay float64)
+        self._bump_version()
+
+    def _leaf_in_place_error(self, what: str) -> RuntimeError:
+        return RuntimeError(
+            f"{what} outside no_grad(): a leaf that requires a gradient cannot change in place "
+            "while the graph is recorded; write "
+            f"`with ag.no_grad(): {what.replace('a leaf', 'w')}` or use an optimiser "
+            "(ag.optim.SGD)"
+        )
 
     @property
     def version(self) -> int:
@@ -275,7 +303,7 @@ class Node(Habits):
             node_grad = pending.pop(node)
             if node.number < _last_change:  # made before some in-place change: check (rare)
                 _check_versions(node)
-            node.grad = node_grad if node.grad is None else node.grad + node_grad
+            node.grad = node_grad if node.grad is None else _accumulated(node, node_grad)
             op = node.op
             parents = node.parents
             input_grads = op.backward(node_grad)
@@ -297,7 +325,7 @@ class Node(Habits):
                         heappush(waiting, (-parent.number, parent))
         for leaf, leaf_grad in pending.items():  # only leaves are left, each gradient complete
             if leaf.grad is not None:
-                leaf.grad = leaf.grad + leaf_grad
+                leaf.grad = _accumulated(leaf, leaf_grad)
             elif type(leaf_grad) is np.ndarray:
                 leaf.grad = leaf_grad.copy()  # a leaf's own array, not one an op gave others too
             else:
@@ -348,6 +376,22 @@ class Node(Habits):
             seen.add(id(node))
             yield node
             stack.extend(node.parents)
+
+
+def _accumulated(node: Node, grad: Any) -> Any:
+    """node.grad + grad, the gradient so far plus this backward's; a .grad of another shape
+    (set by hand) is an error naming the node, not numpy's broadcasting (or a silent broadcast)."""
+    try:
+        total = node.grad + grad
+    except ValueError:
+        total = None
+    if total is None or np.shape(total) != np.shape(grad):
+        raise ShapeError(
+            f"backward: {node.name or repr(node)} has a .grad of shape {np.shape(node.grad)}, "
+            f"but its value (and the gradient arriving) has shape {np.shape(grad)}; a .grad set "
+            "by hand must have the node's shape (or set it to None)"
+        )
+    return total
 
 
 def _check_versions(node: Node) -> None:
@@ -426,6 +470,7 @@ _last_change = -1
 
 # Imported last: these modules build Nodes, and Node's operators call them.
 from . import anomaly as _anomaly  # noqa: E402
+from . import array_functions as _array_functions  # noqa: E402, F401 (for habits.py)
 from . import op as _op  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from . import ufuncs as _ufuncs  # noqa: E402, F401 (habits.py reaches ufuncs and ops here)
