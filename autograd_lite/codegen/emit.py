@@ -80,6 +80,9 @@ class _Writer:
         self.skipped: set[Node] = set()  # a sigmoid whose gradient an identity skips
         self.identity: dict[Node, tuple[identities.Identity, Node]] = {}  # loss -> (entry, z)
         self.custom: dict[Node, str] = {}  # a user's op node -> the name of its op object
+        # node -> the value whose gradient it passes on unchanged (t1 -> z, through t1 + t2 + b):
+        # the comments differentiate that value, as the lesson writes dz/dw1 rather than dt1/dw1
+        self.origin: dict[Node, Node] = {}
 
     # -- the whole function -----------------------------------------------------------------
     def write(self) -> Generated:
@@ -185,6 +188,28 @@ class _Writer:
 
     # -- forward ----------------------------------------------------------------------------
     def _forward(self, n: Node) -> str:
+        check = self._label_check(n)
+        return f"{check}\n{self._statement(n)}" if check else self._statement(n)
+
+    def _label_check(self, n: Node) -> str:
+        """A loss's labels outside [0, 1] raise eager's error: checked here unless they are a
+        constant (checked once, when the graph was recorded)."""
+        index = getattr(n.op, "labels", None)
+        if index is None:
+            return ""
+        label = n.parents[index]
+        if label.op is None and not any(label is leaf for leaf in self.inputs):
+            return ""
+        if np.size(label.value) == 0:
+            return ""
+        y = self.atom[label]
+        if self.scalar:
+            test = f"not 0.0 <= {y} <= 1.0"
+        else:  # (a NaN fails both comparisons, as in the engine)
+            test = f"not ({y}.min() >= 0.0 and {y}.max() <= 1.0)"
+        return f'if {test}:\n    raise labels_outside({y}, "{n.op.name}")'
+
+    def _statement(self, n: Node) -> str:
         out = self._name(n)
         op = n.op
         if n in self.identity:
@@ -236,7 +261,7 @@ class _Writer:
                 continue
             for parent, expr, comment in self._contributions(n, lines):
                 target = leaf_lines.setdefault(parent, []) if parent.op is None else lines
-                self._add(parent, expr, comment, target)
+                self._add(parent, expr, comment, target, n)
         leaves = [line for leaf in self.inputs for line in leaf_lines.get(leaf, [])]
         return lines, leaves
 
@@ -273,7 +298,11 @@ class _Writer:
             if self.comments:
                 names = [self.atom[p] for p in n.parents] + ["", ""]
                 local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
-                comment = f"d{self._name(n)}/d{self.atom[parent]} = {one_line(local)}"
+                # (through to the origin only where this is parent's one use: then it is the
+                # whole of d(origin)/d(parent), not one path's share)
+                single = len(self.users[parent]) == 1
+                of = self._name(self.origin.get(n, n) if single else n)
+                comment = f"d{of}/d{self.atom[parent]} = {one_line(local)}"
             yield parent, self._fit(filled, n, parent), comment
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):
@@ -288,13 +317,15 @@ class _Writer:
             if parent.requires_grad:
                 yield parent, f"{grads}[{i}]", f"{n.op.name}.backward, input {i}"
 
-    def _add(self, parent: Node, expr: str, comment: str, lines: list[str]) -> None:
+    def _add(self, parent: Node, expr: str, comment: str, lines: list[str], user: Node) -> None:
         """Emit (or alias) one contribution to parent's gradient; fan-out ones are summed."""
         self.pending[parent] -= 1
         first = parent not in self.grad
         only = first and self.pending[parent] == 0
         if only and is_atom(expr) and parent.op is not None:  # dt3 = dz: just call it dz
             self.grad[parent] = expr
+            if expr == self.grad[user]:  # d(user)/d(parent) = 1
+                self.origin[parent] = self.origin.get(user, user)
             return
         if first:
             self.grad[parent] = name = self._grad_name(parent)
@@ -367,7 +398,10 @@ def _axes(axes: tuple[int, ...]) -> str:
 
 
 def _drop_seed(text: str) -> str:
-    """``1.0 * x`` -> ``x`` and ``-1.0 * x`` -> ``-x``: dL/dL = 1 times a factor is the factor."""
+    """``1.0 * x`` -> ``x``, ``-1.0 * x`` -> ``-x`` and ``x * 1.0`` -> ``x``: dL/dL = 1 times a
+    factor is the factor (a trailing ``* 1.0`` binds last, so dropping it changes nothing)."""
+    if text.endswith(" * " + SEED):
+        return text[: -len(" * " + SEED)]
     for seed, sign in ((SEED + " * ", ""), ("-" + SEED + " * ", "-")):
         if text.startswith(seed):
             rest = text[len(seed) :]

@@ -39,6 +39,23 @@ def log1m_clamped(a):
     """log(1 - a), clamped at -100 where a = 1."""
     return math.log1p(-a) if a < 1.0 else -100.0
 ''',
+    "labels_outside": '''\
+def labels_outside(y, op):
+    """The error of a loss given a label outside [0, 1], worded as the engine's: the label as
+    an array prints it (8 digits, 2.0 as [2.], 1e-05 as [1.e-05]), in Python floats."""
+    if y != y or abs(y) == math.inf or 1e-4 <= abs(y) < 1e8:
+        text = repr(round(y, 8))
+        text = text[:-1] if text.endswith(".0") else text
+    else:  # the scientific form: the fewest digits (at most 8 after the point)
+        mantissa, exponent = f"{y:.8e}".split("e")
+        for k in range(8):
+            if float(f"{y:.{k}e}") == y:
+                mantissa = f"{y:.{k}e}".split("e")[0]
+                break
+        mantissa = mantissa.rstrip("0") if "." in mantissa else mantissa + "."
+        text = f"{mantissa}e{exponent}"
+    return ValueError(f"{op}: labels must lie in [0, 1], got [{text}]")
+''',
     "floored": '''\
 def floored(x):
     """x, at least 1e-12: keeps a denominator of the cross-entropy's gradient finite."""
@@ -95,6 +112,12 @@ def log1m_clamped(a):
 def floored(x):
     """x, at least 1e-12 elementwise: keeps a denominator of the cross-entropy's gradient finite."""
     return np.maximum(x, 1e-12)
+''',
+    "labels_outside": '''\
+def labels_outside(y, op):
+    """The error of a loss given labels outside [0, 1] (NaN included), as the engine raises it."""
+    x = np.ravel(y)
+    return ValueError(f"{op}: labels must lie in [0, 1], got {x[~((x >= 0.0) & (x <= 1.0))][:5]}")
 ''',
     "softmax": '''\
 def softmax(z, axis=-1):

@@ -49,6 +49,8 @@ class _Loss(Op):
 
     is_loss = True
 
+    labels: int | None = None  # the input of labels in [0, 1], which generated code checks
+
     def __init__(self, reduction: Reduction = "mean"):
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(
@@ -122,7 +124,7 @@ class BinaryCrossEntropy(_Loss):
     not equal to it), it warns once per call (ClampedLossWarning) with the count.
     """
 
-    name, symbol = "binary_cross_entropy", "L(a,y)"
+    name, symbol, labels = "binary_cross_entropy", "L(a,y)", 1
     formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
     source = "-{y} * log_clamped({x}) - (1.0 - {y}) * log1m_clamped({x})"  # per element
     grad_sources = (
@@ -272,7 +274,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
     dL/dz = sigmoid(z) - y = a - y, dL/dy = -z. Finite for every finite z.
     """
 
-    name, symbol = "binary_cross_entropy_with_logits", "L(z,y)"
+    name, symbol, labels = "binary_cross_entropy_with_logits", "L(z,y)", 1
     formulas = ("sigmoid({x}) - {y}", "-{x}")
     source = "bce_logits({x}, {y})"  # per element: log(1 + e^z) - z y
     grad_sources = ("{g} * (sigmoid({x}) - {y})", "-{g} * {x}")
