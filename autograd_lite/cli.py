@@ -13,6 +13,7 @@ run first reports and draws the iterations done).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -115,24 +116,37 @@ def _bytes(count: float) -> str:
     return f"{count / 1024**power:.1f} {units[power - 1]}"
 
 
-def _output_folder(text: str) -> Path:
+def _output_folder(text: str, what: str = "write pictures into") -> Path:
     """--out: a folder that exists, or can be created, and can be written to; checked before the
     command runs, so that a long run does not fail at its end."""
     folder = Path(text)
     try:
         existing = next(p for p in (folder, *folder.parents) if p.exists() or p == p.parent)
     except OSError as err:
-        message = f"cannot write pictures into {text}: {err.strerror}"
+        message = f"cannot {what} {text}: {err.strerror}"
         raise argparse.ArgumentTypeError(message) from None
     if not existing.is_dir():
         why = "is a file" if existing == folder else f"{existing} is a file"
-        raise argparse.ArgumentTypeError(f"cannot write pictures into {text}: {why}, not a folder")
+        raise argparse.ArgumentTypeError(f"cannot {what} {text}: {why}, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         where = "" if existing == folder else f" ({existing} is not writable)"
-        raise argparse.ArgumentTypeError(
-            f"cannot write pictures into {text}: permission denied{where}"
-        )
+        raise argparse.ArgumentTypeError(f"cannot {what} {text}: permission denied{where}")
     return folder
+
+
+def _code_file(text: str) -> str:
+    """--code FILE: a file that can be written (its folder is made if need be), not a folder;
+    checked before the lesson is printed, as --out is. "-" is the screen."""
+    if text == "-":
+        return text
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"cannot write the code to {text}: it is a folder; give a file name, such as "
+            f"{path / 'lesson.py'}"
+        )
+    _output_folder(str(path.parent), what=f"write the code to {text}: cannot write into")
+    return text
 
 
 def _finite_float(text: str) -> float:
@@ -207,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--code",
         nargs="?",
         const="-",
-        type=str,
+        type=_code_file,
         metavar="FILE",
         help="print the Python code the engine generates for the lesson's graph (forward and "
         "backward); with FILE, write it there as a module that runs on its own",
@@ -268,10 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--example",
         type=_at_least("example", 0),
-        default=0,
+        default=None,
         metavar="K",
-        help="the example (row K of the data, from 0) whose graph training.html draws "
-        "(default: 0)",
+        help="with --out: the example (row K of the data, from 0) whose graph training.html "
+        "draws (default: 0)",
     )
     train.add_argument(
         "--compiled",
@@ -442,6 +456,8 @@ def _vector(values: Sequence[float]) -> str:
 def run_train(args: argparse.Namespace) -> None:
     from . import datasets
 
+    _check_data_options(args, datasets.GENERATED)
+    _check_example_option(args)
     data = datasets.load(args.data, samples=args.samples, seed=args.seed, progress=True)
     _model_defaults(args)
     if args.model == "shallow":
@@ -449,7 +465,8 @@ def run_train(args: argparse.Namespace) -> None:
         return
     X, Y = logistic.check_data(data.X, data.Y)
     m, n = X.shape
-    _check_example(args.example, m)
+    example = 0 if args.example is None else args.example
+    _check_example(example, m)
     ones = int(Y.sum())
     print(f"data: {data.description}")
     print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
@@ -462,11 +479,12 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
-    history = _train_with_progress(X, Y, args)
-    _note_interruption(history, args)
-    width = len(str(history.iterations))
-    for it in _checkpoints(history.iterations):
-        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+    with _warnings_after():  # a rising loss is told after the iterations it is about
+        history = _train_with_progress(X, Y, args)
+        _note_interruption(history, args)
+        width = len(str(history.iterations))
+        for it in _checkpoints(history.iterations):
+            print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
     final_loss = logistic.mean_loss(X, Y, history.w, history.b)
     accuracy = logistic.accuracy(X, Y, history.w, history.b)
     correct = round(accuracy * m)
@@ -493,7 +511,28 @@ def run_train(args: argparse.Namespace) -> None:
             + (" and the decision boundary)" if n == 2 else ")")
         )
         return
-    _draw_training(data, X, Y, history, accuracy, args.out, reference, args.example)
+    _draw_training(data, X, Y, history, accuracy, args.out, reference, example)
+
+
+def _check_data_options(args: argparse.Namespace, generated) -> None:
+    """--samples and --seed shape the generated data sets only; elsewhere they would be ignored."""
+    given = [f"--{name}" for name in ("samples", "seed") if getattr(args, name) is not None]
+    if given and args.data not in generated:
+        raise ValueError(f"{' and '.join(given)} apply to the generated data sets "
+                         f"({', '.join(generated)}); {args.data} has its own examples")
+
+
+@contextlib.contextmanager
+def _warnings_after():
+    """Hold the warnings raised inside the block and show them when it ends (through
+    warnings.showwarning, main()'s one printer): after the log lines they speak of."""
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            yield
+        finally:
+            sys.stdout.flush()  # the log first, then the warnings on stderr
+    for warning in caught:
+        warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace, train=None):
@@ -530,6 +569,19 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace,
             compiled=args.compiled,
             record=args.out is not None,  # training.html replays the run
         )
+
+
+def _check_example_option(args: argparse.Namespace) -> None:
+    """--example K picks the example training.html draws: without that page it would be ignored."""
+    if args.example is None:
+        return
+    if args.model == "shallow":
+        raise ValueError(f"--example {args.example}: training.html (where example K is drawn) is "
+                         "written for logistic regression only; drop --example for --model "
+                         "shallow")
+    if args.out is None:
+        raise ValueError(f"--example {args.example} picks the example that training.html draws, "
+                         "which is written with --out DIR: add --out DIR, or drop --example")
 
 
 def _check_example(example: int, m: int) -> None:
@@ -638,7 +690,7 @@ def _training_page(data, history, out: Path, example: int) -> Path:
 MODELS = ("logistic", "shallow")
 DEFAULTS = {
     "logistic": {"alpha": 0.1, "iterations": 1000},
-    "shallow": {"alpha": 1.2, "iterations": 10_000},  # the course's
+    "shallow": {"alpha": 1.2, "iterations": 10_000, "hidden": 4},  # the course's
 }
 
 
@@ -653,7 +705,7 @@ def _add_model_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--hidden",
         type=_at_least("hidden", 1),
-        default=4,
+        default=None,  # 4, from DEFAULTS["shallow"]; None tells that it was not given
         metavar="N_H",
         help="hidden units of --model shallow (default: 4, as the course)",
     )
@@ -661,6 +713,9 @@ def _add_model_options(train: argparse.ArgumentParser) -> None:
 
 def _model_defaults(args: argparse.Namespace) -> None:
     """Fill in the learning rate and iterations the model's own defaults where none were given."""
+    if args.model != "shallow" and args.hidden is not None:
+        raise ValueError(f"--hidden {args.hidden}: hidden units belong to --model shallow; "
+                         "add --model shallow, or drop --hidden for logistic regression")
     for name, value in DEFAULTS[args.model].items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -692,10 +747,11 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
             on_iteration=on_iteration,
         )
 
-    history = _train_with_progress(X, Y, args, train=train_shallow)
-    width = len(str(history.iterations))
-    for it in _checkpoints(history.iterations):
-        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+    with _warnings_after():
+        history = _train_with_progress(X, Y, args, train=train_shallow)
+        width = len(str(history.iterations))
+        for it in _checkpoints(history.iterations):
+            print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
     params = history.parameters
     loss = shallow.mean_loss(X.T, Y.T, *params)
     accuracy = shallow.accuracy(X.T, Y.T, *params)

@@ -174,4 +174,7 @@ def load(
         return GENERATED[name](**{k: v for k, v in chosen.items() if v is not None})
     if name == "breast-cancer":
         return breast_cancer()
+    if not Path(name).exists():  # a mistyped name, more often than a missing file
+        names = ", ".join([*GENERATED, "breast-cancer"])
+        raise DataError(f"{name}: no such file, and no data set of that name ({names})")
     return from_csv(name, progress=progress)

@@ -563,6 +563,7 @@ def _format_values(values: np.ndarray) -> str:
 
 def _format_number(value: float, digits: int) -> str:
     """Fixed point, or with an exponent once that would print more than 10 digits before it."""
+    value = float(value) + 0.0  # -0.0 + 0.0 is +0.0: x * dz = 0 * (-0.5) prints as 0, as a - y
     return f"{value:.{digits}e}" if abs(value) >= 1e10 else f"{value:.{digits}f}"
 
 

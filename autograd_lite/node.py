@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from .habits import Habits  # numpy's and PyTorch's habits: x.sum(), x.item(), x > 0, np.exp(x)
+
 _float64 = np.float64  # the type of a scalar graph's values, tested for on every edge
 _ONE = np.float64(1.0)
 ArrayLike = Any  # a number, a (nested) list of numbers, an ndarray or a numpy scalar
@@ -69,7 +71,7 @@ def _short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class Node:
+class Node(Habits):
     """A value in the graph: its forward ``value``, its ``grad`` dL/d(node), the ``parents`` it
     was computed from (in order, duplicates kept) and the ``op`` that computed it (None for leaves).
     """
@@ -82,7 +84,7 @@ class Node:
         "name",
         "requires_grad",
         "number",
-        "version",
+        "_version",  # (left unset until the first in-place change: see version)
         "_changed_at",
         "__weakref__",
     )
@@ -104,7 +106,6 @@ class Node:
         self.name = name
         self.requires_grad = True if requires_grad else False  # (bool() costs a call)
         self.number = next(creation_number)  # made after its parents: see backward()
-        self.version = 0  # bumped by each in-place change (see _update_in_place)
 
     # -- what it is -------------------------------------------------------------------------
     @property
@@ -203,138 +204,6 @@ class Node:
             shape = tuple(shape[0])
         return _ops.Reshape(shape)(self)
 
-    def __getitem__(self, key: Any) -> Node:
-        """``x[0]``, ``x[:, 1]``, ``x[mask]``, ``x[[0, 0, 2]]``, differentiable (ops/indexing)."""
-        return _ops.Index(key)(self)
-
-    # -- methods, as numpy's and PyTorch's ---------------------------------------------------
-    def sum(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:  # noqa: A003
-        _no_numpy_args("sum", numpy_args)  # (np.sum(x) calls x.sum(axis=..., out=None))
-        return _ops.Sum(axis, keepdims)(self)
-
-    def mean(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:
-        _no_numpy_args("mean", numpy_args)
-        return _ops.Mean(axis, keepdims)(self)
-
-    def max(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:  # noqa: A003
-        _no_numpy_args("max", numpy_args)
-        return _ops.Max(axis, keepdims)(self)
-
-    def min(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:  # noqa: A003
-        _no_numpy_args("min", numpy_args)
-        return _ops.Min(axis, keepdims)(self)
-
-    def exp(self) -> Node:
-        return _ops.Exp()(self)
-
-    def log(self) -> Node:
-        return _ops.Log()(self)
-
-    def sigmoid(self) -> Node:
-        return _ops.Sigmoid()(self)
-
-    def tanh(self) -> Node:
-        return _ops.Tanh()(self)
-
-    def relu(self) -> Node:
-        return _ops.ReLU()(self)
-
-    def abs(self) -> Node:  # noqa: A003
-        return _ops.Abs()(self)
-
-    def __abs__(self) -> Node:
-        return _ops.Abs()(self)
-
-    def sqrt(self) -> Node:
-        return _ops.Sqrt()(self)
-
-    def clip(self, low: float | None = None, high: float | None = None) -> Node:
-        return _ops.clip(self, low, high)
-
-    # -- the value out of the graph ------------------------------------------------------------
-    @property
-    def data(self) -> np.ndarray:
-        """The value (micrograd's and PyTorch's name for it); ``x.data = v`` sets it in place."""
-        return self.value
-
-    @data.setter
-    def data(self, value: ArrayLike) -> None:
-        # (p.data += ...: numpy may have changed the array itself; a new version either way)
-        self.value = as_array(value, what="Node.data")
-        self._bump_version()
-
-    def item(self) -> float:
-        """The one number this node holds, as a Python float."""
-        if _tracing:
-            raise _traced_to_python(self, ".item()")
-        if self.value.size != 1:
-            raise ValueError(f"item() of a Node of shape {self.shape}: it holds {self.size} values")
-        return self.value.item()
-
-    def numpy(self) -> np.ndarray:
-        """The value as an ndarray (the node's own array, not a copy, as PyTorch's .numpy())."""
-        return np.asarray(self.value)
-
-    def tolist(self) -> Any:
-        """The value as (nested) Python lists of floats, as ndarray.tolist()."""
-        return self.value.tolist()
-
-    def detach(self) -> Node:
-        """A new leaf with the same value, outside the graph: no parents, no gradient."""
-        return Node(self.value)
-
-    def __len__(self) -> int:
-        if not self.ndim:
-            raise TypeError("len() of a Node holding one number (shape ())")
-        return self.shape[0]
-
-    def __iter__(self) -> Iterator[Node]:
-        """The rows ``x[0], x[1], ...``, each differentiable, as iterating a tensor."""
-        return (self[i] for i in range(len(self)))
-
-    def __bool__(self) -> bool:
-        if _tracing:
-            raise _traced_to_python(self, "bool()")
-        if self.value.size != 1:
-            raise ValueError(
-                f"the truth value of a Node of shape {self.shape} ({self.size} values) is "
-                "ambiguous; compare its value (x.value.any(), x.value.all())"
-            )
-        return bool(self.value)
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        """np.array(x): the values of a node outside the graph; refused for one that requires a
-        gradient, since numpy would drop it silently."""
-        if self.requires_grad:
-            raise TypeError(
-                f"np.array() of {self.name or 'a Node'} that requires a gradient would lose it; "
-                "use x.detach() or x.numpy() to take the values out of the graph"
-            )
-        return np.array(self.value, dtype=dtype, copy=copy)
-
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        """numpy ufuncs on Nodes run the engine's op (np.exp(x) is ag.exp(x)); see ufuncs.py."""
-        return _ufuncs.apply(ufunc, method, inputs, kwargs)
-
-    # -- comparisons: boolean ndarrays of the values, no graph ---------------------------------
-    def __lt__(self, other: Any) -> Any:
-        return self.value < _value_of(other)
-
-    def __le__(self, other: Any) -> Any:
-        return self.value <= _value_of(other)
-
-    def __gt__(self, other: Any) -> Any:
-        return self.value > _value_of(other)
-
-    def __ge__(self, other: Any) -> Any:
-        return self.value >= _value_of(other)
-
-    def __eq__(self, other: Any) -> Any:  # (hash stays identity: see __hash__ above)
-        return self.value == _value_of(other)
-
-    def __ne__(self, other: Any) -> Any:
-        return self.value != _value_of(other)
-
     # -- in place, as in PyTorch: an update of a value, inside no_grad() ----------------------
     def __iadd__(self, other: ArrayLike) -> Node:
         return self._update_in_place("+=", np.add, _ops.Add, other)
@@ -355,12 +224,7 @@ class Node:
         that is part of a gradient computation gets ``x = x - y``, recorded."""
         if _op._recording:
             if self.requires_grad and self.op is None:
-                raise RuntimeError(
-                    f"{self.name or 'a leaf'} {symbol} ... outside no_grad(): a leaf that requires "
-                    "a gradient cannot change in place while the graph is recorded; write "
-                    f"`with ag.no_grad(): {self.name or 'w'} {symbol} ...` or use an optimiser "
-                    "(ag.optim.SGD)"
-                )
+                raise self._leaf_in_place_error(f"{self.name or 'a leaf'} {symbol} ...")
             if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
                 return op()(self, other)
         other_value = other.value if isinstance(other, Node) else as_array(other, f"Node {symbol}")
@@ -375,10 +239,51 @@ class Node:
         self._bump_version()
         return self
 
+    def __setitem__(self, key: Any, other: ArrayLike) -> None:
+        """``w[0] = 5`` inside no_grad() (or where no gradient is involved), as PyTorch: the
+        value is copied with the item written, w stays the same leaf and gets a new version."""
+        name = self.name or "a Node"
+        if _op.is_recording():
+            if self.requires_grad and self.op is None:
+                raise self._leaf_in_place_error(f"{self.name or 'a leaf'}[...] = ...")
+            if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
+                raise RuntimeError(
+                    f"{name}[...] = ... while the graph is recorded: writing into a node of a "
+                    "gradient computation is not differentiable here; build a new node instead "
+                    "(ag.where(mask, new, x), ag.concatenate), or write inside ag.no_grad()"
+                )
+        other_value = other.value if isinstance(other, Node) else as_array(other, "Node[...] =")
+        new = np.array(self.value, copy=True)  # the arrays the graph saved stay intact
+        try:
+            new[key] = other_value
+        except (IndexError, ValueError, TypeError) as err:
+            raise type(err)(
+                f"{name}[{key!r}] = a value of shape {np.shape(other_value)}, on a Node of shape "
+                f"{self.shape}: {err}"
+            ) from None
+        self.value = new[()] if type(self.value) is _float64 else new  # (scalars stay float64)
+        self._bump_version()
+
+    def _leaf_in_place_error(self, what: str) -> RuntimeError:
+        return RuntimeError(
+            f"{what} outside no_grad(): a leaf that requires a gradient cannot change in place "
+            "while the graph is recorded; write "
+            f"`with ag.no_grad(): {what.replace('a leaf', 'w')}` or use an optimiser "
+            "(ag.optim.SGD)"
+        )
+
+    @property
+    def version(self) -> int:
+        """How many times the value was changed in place (as PyTorch's ``_version``)."""
+        try:
+            return self._version
+        except AttributeError:  # never changed: nodes are made without it, at no cost
+            return 0
+
     def _bump_version(self) -> None:
         global _last_change
-        self.version += 1
-        self._changed_at = _last_change = next(creation_number)  # ops made before saw the old value
+        self._version = self.version + 1
+        self._changed_at = _last_change = next(creation_number)  # ops made before saw the old
 
     # -- gradients ------------------------------------------------------------------------------
     def backward(self, grad: ArrayLike | None = None) -> None:
@@ -396,9 +301,9 @@ class Node:
         while waiting:
             node = heappop(waiting)[1]  # the newest op node waiting: all its users are done
             node_grad = pending.pop(node)
-            if node.number < _last_change:  # (a node made after every in-place change is fine)
+            if node.number < _last_change:  # made before some in-place change: check (rare)
                 _check_versions(node)
-            node.grad = node_grad if node.grad is None else node.grad + node_grad
+            node.grad = node_grad if node.grad is None else _accumulated(node, node_grad)
             op = node.op
             parents = node.parents
             input_grads = op.backward(node_grad)
@@ -424,7 +329,7 @@ class Node:
                         heappush(waiting, (-parent.number, parent))
         for leaf, leaf_grad in pending.items():  # only leaves are left, each gradient complete
             if leaf.grad is not None:
-                leaf.grad = leaf.grad + leaf_grad
+                leaf.grad = _accumulated(leaf, leaf_grad)
             elif type(leaf_grad) is np.ndarray:
                 leaf.grad = leaf_grad.copy()  # a leaf's own array, not one an op gave others too
             else:
@@ -477,9 +382,32 @@ class Node:
             stack.extend(node.parents)
 
 
+def _accumulated(node: Node, grad: Any) -> Any:
+    """node.grad + grad, the gradient so far plus this backward's; a .grad of another shape
+    (set by hand) is an error naming the node, not numpy's broadcasting (or a silent broadcast)."""
+    try:
+        total = node.grad + grad
+    except ValueError:
+        total = None
+    if total is None or np.shape(total) != np.shape(grad):
+        raise ShapeError(
+            f"backward: {node.name or repr(node)} has a .grad of shape {np.shape(node.grad)}, "
+            f"but its value (and the gradient arriving) has shape {np.shape(grad)}; a .grad set "
+            "by hand must have the node's shape (or set it to None)"
+        )
+    return total
+
+
 def _check_versions(node: Node) -> None:
     """Refuse to differentiate an op whose input was changed in place after the op used it:
-    its backward would mix the old values it saved with the new ones (as PyTorch refuses)."""
+    its backward would mix the old values it saved with the new ones (as PyTorch refuses).
+    The node itself too: an op may have saved its output (exp, sigmoid, tanh)."""
+    if node.version:
+        raise RuntimeError(
+            f"backward through {node.op.name}: its output ({node.name or repr(node)}) was "
+            f"changed in place after it was computed (it is now at version {node.version}); "
+            "compute the forward pass again after the update"
+        )
     for i, parent in enumerate(node.parents):
         if parent.version and parent._changed_at > node.number:
             raise RuntimeError(
@@ -487,21 +415,6 @@ def _check_versions(node: Node) -> None:
                 f"was changed in place after {node.op.name} used it (it is now at version "
                 f"{parent.version}); compute the forward pass again after the update"
             )
-
-
-def _value_of(x: Any) -> Any:
-    return x.value if isinstance(x, Node) else x
-
-
-def _no_numpy_args(method: str, numpy_args: dict[str, Any]) -> None:
-    """np.sum(x), np.mean(x), np.max(x) call x.sum(..., out=None): accept numpy's defaults."""
-    given = {k: v for k, v in numpy_args.items() if v is not None and k in ("out", "dtype")}
-    unknown = set(numpy_args) - {"out", "dtype"}
-    if given or unknown:
-        raise TypeError(
-            f"Node.{method}: only axis and keepdims are supported, got "
-            f"{', '.join(sorted(set(given) | unknown))}"
-        )
 
 
 def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
@@ -555,12 +468,15 @@ def _summary(value: np.ndarray) -> str:
     ).replace("\n", "")
 
 
-_last_change = -1  # the creation number of the latest in-place change; older nodes are checked
+# The creation number of the latest in-place change. A node made after it cannot have seen an
+# older version of anything, so backward checks versions only for nodes made before it.
+_last_change = -1
 
 # Imported last: these modules build Nodes, and Node's operators call them.
 from . import anomaly as _anomaly  # noqa: E402
+from . import array_functions as _array_functions  # noqa: E402, F401 (for habits.py)
 from . import op as _op  # noqa: E402
 from . import ops as _ops  # noqa: E402
-from . import ufuncs as _ufuncs  # noqa: E402
+from . import ufuncs as _ufuncs  # noqa: E402, F401 (habits.py reaches ufuncs and ops here)
 from .errors import ShapeError  # noqa: E402
 from .op import unbroadcast  # noqa: E402

@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, collector
 from .errors import ShapeError
 from .node import ArrayLike, Node, _float64, as_array, creation_number
 
+collector.suit_recorded_graphs()  # graphs are acyclic: fewer full collections (see collector.py)
 _recording = True  # False inside no_grad()
 _VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
 
@@ -95,7 +96,10 @@ class Op:
 
     ``symbol`` names the op in pictures; ``formulas`` give each input's local derivative
     d(out)/d(input) as text, written with ``{x}``, ``{y}`` for the inputs and ``{out}`` for the
-    output (see ``local_derivative``).
+    output (see ``local_derivative``). An op whose derivative is a Jacobian, not one factor
+    per element (softmax, matmul, transpose, ...), also gives ``grad_formulas``: each input's
+    dL/d(input) as text in the incoming gradient ``{g}`` (``{out} * ({g} - sum({g}*{out}))``),
+    which pictures write instead of ``local * g``.
 
     ``source`` and ``grad_sources`` are the op's source templates for ``ag.codegen``
     (``str.format`` text; see autograd_lite/codegen/): the forward expression (``"{x} * {y}"``)
@@ -111,7 +115,8 @@ class Op:
     - ``broadcasts``: True when a gradient template gives the output's shape (elementwise ops;
       codegen sums it back to the input's shape); False when it gives the input's shape (matmul).
     - A loss with a ``reduction`` gives per-element templates: codegen adds the mean or sum, and
-      divides the per-element gradient by m for a mean.
+      divides the per-element gradient by m for a mean; ``{g}`` is then dL/d(reduced loss), one
+      number for "mean" and "sum", one per element for "none".
     - A template may be a property computed from the op's settings (an axis, a saved ndim).
     - An op without a ``source`` (a user's) is called through its own forward and backward.
     """
@@ -119,11 +124,13 @@ class Op:
     name: ClassVar[str] = "op"
     symbol: ClassVar[str] = "op"
     formulas: ClassVar[tuple[str, ...]] = ()
+    grad_formulas: ClassVar[tuple[str, ...]] = ()
     source: ClassVar[str | None] = None
     grad_sources: ClassVar[tuple[str | None, ...]] = ()
     scalar_source: ClassVar[str | None] = None
     scalar_grad_sources: ClassVar[tuple[str | None, ...] | None] = None
     broadcasts: ClassVar[bool] = True
+    is_loss: ClassVar[bool] = False  # the losses: pictures call their output "loss"
 
     needs_input_grad: tuple[bool, ...] = ()  # set when the op is applied (see __call__)
 
@@ -180,7 +187,6 @@ class Op:
         out.grad = None
         out.name = None
         out.number = next(creation_number)
-        out.version = 0
         if _recording:
             out.parents = inputs
             out.op = self

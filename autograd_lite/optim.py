@@ -26,9 +26,28 @@ class Optimizer:
         name = type(self).__name__
         if isinstance(params, Node):
             raise TypeError(f"{name}: params must be a list of Nodes, got one Node; use [node]")
-        self.params: list[Node] = list(params)
+        if hasattr(params, "parameters"):  # the model itself (a Module)
+            raise TypeError(
+                f"{name}: params must be a list of Nodes, got the model ({type(params).__name__}); "
+                f"pass model.parameters(): {name}(model.parameters(), ...)"
+            )
+        if callable(params):  # model.parameters without the parentheses
+            what = getattr(params, "__name__", type(params).__name__)
+            raise TypeError(
+                f"{name}: params must be a list of Nodes, got the function {what} itself; call "
+                f"it: {name}(model.{what}(), ...)"
+            )
+        try:
+            self.params: list[Node] = list(params)
+        except TypeError:
+            raise TypeError(
+                f"{name}: params must be a list of Nodes, got {type(params).__name__} {params!r}"
+            ) from None
         if not self.params:
-            raise ValueError(f"{name}: got an empty list of parameters")
+            raise ValueError(
+                f"{name}: got an empty list of parameters, so there is nothing to optimise "
+                "(a generator of parameters can be used only once; pass a list)"
+            )
         for i, p in enumerate(self.params):
             if not isinstance(p, Node):
                 raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Node")

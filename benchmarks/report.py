@@ -55,6 +55,8 @@ def case_table(case: dict[str, Any]) -> str:
     text = _markdown(header, _rows(case))
     if case["verdict"] or case.get("peer_checks"):
         text += "\n" + verdict_line(case)
+    for note in case.get("notes", []):
+        text += "\n" + note
     return text
 
 

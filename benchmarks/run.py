@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results = []
     for case in all_cases(chain_steps, only):
-        if peers is not None:
+        if peers is not None and case.peers:
             peers.add_peers(case)
         results.append(
             run_case(case, rounds, sample_seconds, case_seconds, call_budget, measure_memory=True)

@@ -9,6 +9,7 @@ checks; peers.py adds the peer engines' contenders to a case.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ class Case:
     peer_targets: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     data: Any = None  # the workload's inputs, for peers.py
+    peers: bool = True  # False: peers.py adds none (the compiled cases: peers are timed once)
 
     def all(self) -> list[Contender]:
         return [self.floor, *self.contenders]
@@ -234,6 +236,115 @@ def vector_case(key: str, m: int, n: int) -> Case:
     )
 
 
+# -- compiled: the same workloads through generated code (ag.codegen, ag.compile) ----------------
+COMPILED_TARGETS = {"W1": 4.0, "W2": 1.3, "W3": 1.05, "W4": 1.02, "W5": 2.0}
+
+
+def _timings_note(timings: dict[str, float], what: str) -> str:
+    parts = ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in timings.items())
+    return f"{what}, made once before timing: {parts}."
+
+
+def lesson_program() -> tuple[ag.Program, dict[str, float]]:
+    """The lesson's graph as a Program (ag.codegen); building the graph is its trace."""
+    start = time.perf_counter()
+    nodes = ag.logistic.lesson_graph([1.0, 2.0], 1.0, [0.0, 0.0], 0.0)
+    traced = time.perf_counter() - start
+    program = ag.codegen(nodes["L"], name="lesson")
+    return program, {"trace": traced, **program.timings}
+
+
+def w1_compiled(d: LessonData, program: ag.Program) -> Result:
+    """The lesson's SGD with each example's forward and backward run by program(**values)."""
+    w1v = w2v = bv = 0.0
+    total = 0.0
+    alpha = d.alpha
+    for (x1v, x2v), y in zip(d.xs, d.ys, strict=True):
+        L, grads = program(x1=x1v, w1=w1v, x2=x2v, w2=w2v, b=bv, y=y)
+        total += L
+        w1v -= alpha * grads["w1"]
+        w2v -= alpha * grads["w2"]
+        bv -= alpha * grads["b"]
+    return {"w": [w1v, w2v], "b": bv, "loss": total}
+
+
+def lesson_compiled_case(examples: int = 10_000) -> Case:
+    d = lesson_data(examples)
+    program, timings = lesson_program()
+    name = "autograd_lite compiled, program(**values)"
+    return Case(
+        key="W1 compiled",
+        title=f"lesson scalar graph, {examples:,} examples, SGD, generated code",
+        floor=Contender("python floats by hand", lambda: w1_floor(d), role="floor"),
+        contenders=[Contender(name, lambda: w1_compiled(d, program), role="engine")],
+        expected=w1_floor(d),
+        rtol=1e-9,
+        target=COMPILED_TARGETS["W1"],
+        target_of=name,
+        notes=[_timings_note(timings, "The program (ag.codegen of the lesson graph)")],
+        data=d,
+        peers=False,
+    )
+
+
+def vector_steps(d: VectorData) -> dict[str, Any]:
+    """ag.compile of the fused and the lesson loss of (w, b), X and Y baked in, traced once."""
+    X, Y = d.X, d.Y
+
+    def fused(w, b):
+        return ag.binary_cross_entropy_with_logits(X @ w + b, Y)
+
+    def lesson(w, b):
+        return ag.binary_cross_entropy(ag.sigmoid(X @ w + b), Y)
+
+    steps = {"fused": ag.compile(fused), "lesson": ag.compile(lesson)}
+    w = ag.Node(d.w, name="w", requires_grad=True)
+    b = ag.Node(d.b, name="b", requires_grad=True)
+    for step in steps.values():
+        step(w, b)  # the trace
+    return {"steps": steps, "w": w, "b": b}
+
+
+def engine_compiled(step: Any, w: ag.Node, b: ag.Node) -> Result:
+    loss, (dw, db) = step(w, b)
+    return {"loss": loss, "dw": dw, "db": db}
+
+
+def vector_compiled_case(key: str, m: int, n: int) -> Case:
+    d = vector_data(m, n)
+    made = vector_steps(d)
+    w, b = made["w"], made["b"]
+    fused, lesson = made["steps"]["fused"], made["steps"]["lesson"]
+    return Case(
+        key=f"{key} compiled",
+        title=f"mean BCE of sigmoid(X @ w + b), X {m:,} x {n}, generated code",
+        floor=Contender("numpy by hand (with loss)", lambda: numpy_floor(d), role="floor"),
+        contenders=[
+            Contender(
+                "autograd_lite compiled, fused loss",
+                lambda: engine_compiled(fused, w, b),
+                role="engine",
+            ),
+            Contender(
+                "autograd_lite compiled, lesson loss",
+                lambda: engine_compiled(lesson, w, b),
+                role="engine",
+            ),
+        ],
+        expected=closed_form(d),
+        rtol=1e-9,
+        target=COMPILED_TARGETS.get(key),
+        target_of="autograd_lite compiled, lesson loss",
+        memory_target=2.0 if key == "W4" else None,
+        notes=[
+            _timings_note(fused.timings, "ag.compile of the fused loss"),
+            _timings_note(lesson.timings, "ag.compile of the lesson loss"),
+        ],
+        data=d,
+        peers=False,
+    )
+
+
 # -- W5: a deep chain x = x * 1.0001 + 0.0001 ---------------------------------------------------
 CHAIN_A, CHAIN_C = 1.0001, 0.0001
 
@@ -261,6 +372,44 @@ def chain_engine(steps: int) -> Result:
 def chain_closed_form(steps: int) -> Result:
     grow = CHAIN_A**steps  # x_N = a^N x_0 + c (a^N - 1) / (a - 1), dx_N/dx_0 = a^N
     return {"x": grow + CHAIN_C * (grow - 1.0) / (CHAIN_A - 1.0), "dx0": grow}
+
+
+def chain_step(steps: int) -> Any:
+    """ag.compile of the chain of ``steps`` steps, traced once."""
+
+    def chain(x):
+        for _ in range(steps):
+            x = x * CHAIN_A + CHAIN_C
+        return x
+
+    step = ag.compile(chain)
+    step(ag.Node(1.0, requires_grad=True))
+    return step
+
+
+def chain_compiled(step: Any, x0: ag.Node) -> Result:
+    x, (dx0,) = step(x0)
+    return {"x": x, "dx0": dx0}
+
+
+def chain_compiled_case(steps: int) -> Case:
+    step = chain_step(steps)
+    x0 = ag.Node(1.0, name="x0", requires_grad=True)
+    return Case(
+        key=f"W5 N={steps:,} compiled",
+        title=f"deep chain x = x*{CHAIN_A} + {CHAIN_C}, {steps:,} steps, generated code",
+        floor=Contender("python floats by hand", lambda: chain_floor(steps), role="floor"),
+        contenders=[
+            Contender("autograd_lite compiled", lambda: chain_compiled(step, x0), role="engine")
+        ],
+        expected=chain_closed_form(steps),
+        rtol=1e-9,
+        target=COMPILED_TARGETS["W5"],
+        target_of="autograd_lite compiled",
+        notes=[_timings_note(step.timings, "ag.compile of the chain (one function)")],
+        data=steps,
+        peers=False,
+    )
 
 
 def chain_case(steps: int) -> Case:
@@ -508,10 +657,15 @@ def all_cases(
     320 MB). ``only``: workload keys to keep ("W1", "W5"), all when empty."""
     makers: list[tuple[str, Callable[[], Case]]] = [
         ("W1", lambda: lesson_case(10_000)),
+        ("W1", lambda: lesson_compiled_case(10_000)),
         ("W2", lambda: vector_case("W2", 64, 8)),
+        ("W2", lambda: vector_compiled_case("W2", 64, 8)),
         ("W3", lambda: vector_case("W3", 10_000, 100)),
+        ("W3", lambda: vector_compiled_case("W3", 10_000, 100)),
         ("W4", lambda: vector_case("W4", 200_000, 200)),
+        ("W4", lambda: vector_compiled_case("W4", 200_000, 200)),
         *(("W5", lambda n=n: chain_case(n)) for n in chain_steps),
+        *(("W5", lambda n=n: chain_compiled_case(n)) for n in chain_steps),
         ("W6", lambda: graph_case(10_000)),
         ("W7", lambda: moons_case("W7", 100)),
         ("W8", lambda: moons_case("W8", 1_000)),

@@ -89,7 +89,9 @@ def test_a_wrong_answer_is_caught_and_named() -> None:
 
 def test_all_cases_builds_only_what_is_asked() -> None:
     keys = [c.key for c in wl.all_cases(chain_steps=(10, 20), only={"W5", "W6"})]
-    assert keys == ["W5 N=10", "W5 N=20", "W6"]
+    assert keys == [
+        "W5 N=10", "W5 N=20", "W5 N=10 compiled", "W5 N=20 compiled", "W6"
+    ]  # fmt: skip
 
 
 def test_run_case_and_report_structure() -> None:
@@ -133,6 +135,29 @@ def test_a_failing_peer_is_reported_not_raised() -> None:
     result = run.run_case(case, rounds=1, sample_seconds=1e-4, case_seconds=0.01, call_budget=1.0)
     row = next(r for r in result["rows"] if r["name"] == "broken peer")
     assert row["status"] == "failed" and "RecursionError" in row["reason"]
+
+
+# -- the compiled rows (generated code) ---------------------------------------------------------
+def test_w1_compiled_program_matches_hand_written_sgd() -> None:
+    check_all(wl.lesson_compiled_case(examples=60))
+
+
+@pytest.mark.parametrize(("m", "n"), [(1, 1), (7, 3), (64, 8)])
+def test_vectorised_compiled_paths_match_the_closed_form(m: int, n: int) -> None:
+    case = wl.vector_compiled_case("W2", m, n)
+    check_all(case)
+    assert any("trace" in note and "compile" in note for note in case.notes)
+
+
+@pytest.mark.parametrize("steps", [1, 2, 10, 1_000])
+def test_w5_compiled_chain_matches_the_closed_form(steps: int) -> None:
+    check_all(wl.chain_compiled_case(steps))
+
+
+def test_compiled_cases_take_no_peers_and_have_the_issues_targets() -> None:
+    cases = [wl.lesson_compiled_case(5), wl.vector_compiled_case("W3", 4, 2)]
+    assert [c.peers for c in cases] == [False, False]
+    assert [c.target for c in cases] == [4.0, 1.05]
 
 
 # -- W7/W8: micrograd's moons demo, one SGD step --------------------------------------------------

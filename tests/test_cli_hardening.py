@@ -100,6 +100,22 @@ def test_out_pointing_at_a_file_is_refused_before_training(tmp_path):
     one_line(result, 2, f"into {blocker}/deeper/pictures: {blocker} is a file, not a folder")
 
 
+def test_code_pointing_at_a_folder_is_refused_before_the_lesson(tmp_path):
+    result = run("lesson", "--code", str(tmp_path))
+    one_line(result, 2, f"argument --code: cannot write the code to {tmp_path}: it is a folder")
+    assert result.stdout == ""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file")
+    result = run("lesson", "--code", str(blocker / "lesson.py"))
+    one_line(result, 2, f"cannot write into {blocker}: is a file, not a folder")
+    assert result.stdout == ""
+    # a file in a folder still to be made is written, and "-" (or no FILE) prints the code
+    target = tmp_path / "new" / "lesson.py"
+    result = run("lesson", "--code", str(target))
+    assert result.returncode == 0 and "def lesson(" in target.read_text()
+    assert "def lesson(" in run("lesson", "--code", "-").stdout
+
+
 def test_an_unwritable_out_folder_is_refused_before_training(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
@@ -260,4 +276,8 @@ def test_an_unexpected_error_is_one_line_naming_it(monkeypatch, capsys):
 
 
 def test_an_os_error_names_the_file(tmp_path):
-    one_line(run("lesson", "--code", str(tmp_path)), 2, f"error: {tmp_path}: Is a directory$")
+    # (--code with a folder, which raised this one, is now refused up front: see above)
+    missing = tmp_path / "missing" / "file.py"
+    with pytest.raises(OSError) as caught:
+        missing.read_text()
+    assert cli._one_line(caught.value) == f"{missing}: No such file or directory"

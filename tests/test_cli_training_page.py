@@ -50,3 +50,19 @@ def test_an_example_outside_the_data_is_a_one_line_error(tmp_path: Path, example
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "training.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("--example", "3"), "--example 3 picks the example that training.html draws, which is "
+      "written with --out DIR: add --out DIR, or drop --example"),
+     (("--example", "0", "--model", "shallow", "--out", "OUT"),
+      "--example 0: training.html (where example K is drawn) is written for logistic regression "
+      "only")],
+)
+def test_example_where_no_training_page_is_written_is_refused(tmp_path: Path, args, message):
+    args = tuple(str(tmp_path) if a == "OUT" else a for a in args)
+    result = run("train", "--iterations", "5", "--samples", "10", *args)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"autograd-lite train: error: {message}")

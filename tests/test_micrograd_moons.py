@@ -1,6 +1,7 @@
 """demos/micrograd_moons.py: micrograd's demo, scalar Nodes and vectorised, on a few steps."""
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import micrograd_moons as demo  # noqa: E402
 
 
 def test_the_demo_runs_and_prints_accuracy_and_time_per_step():
-    out = run_demo("micrograd_moons.py", "2")
+    out = run_demo("micrograd_moons.py", "--steps", "2")
     for name, count in (("scalar Nodes", 337), ("vectorised", 6)):
         line = re.search(rf"{name} +\({count} parameter Node\(s\)\): loss ([\d.]+) -> ([\d.]+), "
                          r"accuracy (\d+)%, ([\d.]+) ms per step", out)
@@ -43,3 +44,13 @@ def test_the_vectorised_demo_learns_the_moons_in_100_steps():
 def test_the_schedule_is_micrograds():
     assert demo.learning_rate(0) == 1.0 and demo.learning_rate(50) == pytest.approx(0.55)
     assert demo.learning_rate(99) == pytest.approx(0.109)
+
+
+def test_the_demo_has_help_and_refuses_bad_steps_without_a_traceback():
+    out = run_demo("micrograd_moons.py", "--help")
+    assert "--steps" in out and "moons" in out
+    for bad in ("ten", "0"):
+        result = subprocess.run([sys.executable, str(DEMOS / "micrograd_moons.py"), "--steps", bad],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "--steps" in result.stderr

@@ -83,7 +83,7 @@ def test_backward_lane_puts_each_gradient_in_its_nodes_column_with_red_and_blue(
 def test_kinds_each_have_their_own_shape_and_colour():
     w = ag.Node(0.5, name="w", requires_grad=True)
     x = ag.Node(2.0, name="x")
-    loss = ag.sum(w * x + 3.0)
+    loss = ag.mse_loss(w * x + 3.0, 1.0)
     statements = node_statements(ag.viz.to_dot(loss, backward=False).source)
     looks = {}
     for attrs in statements.values():
@@ -249,3 +249,45 @@ def test_a_leaf_shared_across_a_large_graph_is_drawn_beside_each_user():
     small = ag.tanh(x) + x
     assert [header_of(a) for a in node_statements(ag.viz.to_dot(small).source).values()
             ].count("x") == 1
+
+
+def _kind_line(source: str, header: str) -> str:
+    attrs = {header_of(a): a for a in node_statements(source).values()}[header]
+    return re.search(r'color="#666666">([^<]+)<', attrs).group(1)
+
+
+def test_only_a_loss_op_is_labelled_loss_at_the_output():
+    # micrograd's neuron: o = tanh(n) is the output, not a loss
+    x1, w1 = ag.Node(2.0, name="x1"), ag.Node(-3.0, name="w1", requires_grad=True)
+    n = x1 * w1 + ag.Node(6.88, name="b", requires_grad=True)
+    n.name = "n"
+    o = ag.tanh(n)
+    o.name = "o"
+    o.backward()
+    source = ag.viz.to_dot(o, view="ops").source
+    assert _kind_line(source, "o = tanh(n)") == "op: tanh"
+    assert "loss:" not in source and "(backward starts here)" in source
+    # micrograd's README: L = d * f
+    d, f = ag.Node(4.0, name="d", requires_grad=True), ag.Node(-2.0, name="f", requires_grad=True)
+    product = d * f
+    product.name = "L"
+    product.backward()
+    assert _kind_line(ag.viz.to_dot(product).source, "L = d*f") == "op: mul"
+    # the lesson's loss is one
+    nodes = lesson()
+    nodes["L"].backward()
+    for view in ("ops", "named"):
+        source = ag.viz.to_dot(nodes["L"], view=view).source
+        assert "loss: binary_cross_entropy" in source
+
+
+@pytest.mark.parametrize("loss", [
+    lambda p, t: ag.mse_loss(p, t),
+    lambda p, t: ag.binary_cross_entropy_with_logits(p, t),
+    lambda p, t: ag.cross_entropy(ag.reshape(p, (1, 1)) * ag.Node([[1.0, -1.0]]), [0]),
+])
+def test_every_loss_op_is_labelled_loss(loss):
+    p = ag.Node(0.3, name="p", requires_grad=True)
+    out = loss(p, 1.0)
+    out.backward()
+    assert f"loss: {out.op.name}" in ag.viz.to_dot(out, view="ops").source

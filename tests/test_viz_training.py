@@ -13,6 +13,7 @@ from page_driver import drive
 import autograd_lite as ag
 from autograd_lite import logistic
 from autograd_lite.plots import linear_form
+from autograd_lite.viz import renderer
 from autograd_lite.viz.training import shared_svg, shown_iterations
 
 
@@ -31,8 +32,14 @@ def short_run():
 
 @pytest.fixture(scope="module")
 def short_page(short_run, tmp_path_factory):
+    """The page as the package draws it with its own renderer, graphviz-pure (an old system dot
+    lays out each frame a little differently, so frames would not share one layout)."""
     path = tmp_path_factory.mktemp("training") / "training.html"
-    ag.viz.render_training(short_run, path, example=3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(renderer.ENV_VAR, raising=False)
+        patch.setenv("PATH", "/nonexistent")
+        patch.setenv(renderer.ENV_VAR, renderer.find_renderer())
+        ag.viz.render_training(short_run, path, example=3)
     return path.read_text()
 
 

@@ -23,6 +23,7 @@ from . import helpers
 from .names import Namer, is_atom, literal, one_line, wrap
 
 SEED = "1.0"  # dL/dL for a loss of one number: dropped from the products it would start
+COMMENTED_OPS = 10_000  # a larger graph (a deep chain) gets no comments: faster to generate
 MAX_OPS = 250_000  # a larger graph is refused: Python's compile() of it takes tens of seconds
 
 
@@ -38,6 +39,7 @@ class Generated:
     scalar: bool  # a graph of single float64 numbers: Python floats and math
     objects: dict[str, Any] = field(default_factory=dict)  # array constants, users' ops
     constants: dict[str, np.ndarray] = field(default_factory=dict)  # the array constants alone
+    body: list[str] = field(default_factory=list)  # the function's statements, indented
 
 
 def generate(
@@ -59,6 +61,7 @@ class _Writer:
                 f"codegen: the graph has {ops:,} ops, more than the {MAX_OPS:,} one generated "
                 "function may hold (Python's compile() would take minutes); use the eager engine"
             )
+        self.comments = ops <= COMMENTED_OPS
         self.scalar = all(type(n.value) is np.float64 for n in self.nodes)
         self.lib = "math" if self.scalar else "np"
         self.namer = Namer()
@@ -77,6 +80,9 @@ class _Writer:
         self.skipped: set[Node] = set()  # a sigmoid whose gradient an identity skips
         self.identity: dict[Node, tuple[identities.Identity, Node]] = {}  # loss -> (entry, z)
         self.custom: dict[Node, str] = {}  # a user's op node -> the name of its op object
+        # node -> the value whose gradient it passes on unchanged (t1 -> z, through t1 + t2 + b):
+        # the comments differentiate that value, as the lesson writes dz/dw1 rather than dt1/dw1
+        self.origin: dict[Node, Node] = {}
 
     # -- the whole function -----------------------------------------------------------------
     def write(self) -> Generated:
@@ -87,17 +93,21 @@ class _Writer:
         forward = [self._forward(n) for n in self.nodes if n.op is not None]
         backward, leaf_lines = self._backward()
         grads_of = [n for n in self.inputs if n.requires_grad]
-        returned = ", ".join(f'"{self.atom[n]}": {self.grad_of_leaf(n)}' for n in grads_of)
+        items = [f'"{self.atom[n]}": {self.grad_of_leaf(n)}' for n in grads_of]
+        returned = ", ".join(items)
         params = ", ".join(self.atom[n] for n in self.inputs)
         top = self.atom[self.root]
         statements = forward
         if backward or leaf_lines:
             statements += [f"# backward: d{top}/d(each value), from {top} back to the inputs"]
             statements += backward + leaf_lines
-        statements.append(f"return {top}, {{{returned}}}")
-        body = [f"def {self.function}({params}):"]
-        body += ["    " + line for text in statements for line in text.split("\n")]
-        function = "\n".join(body) + "\n"
+        result = f"return {top}, {{{returned}}}"
+        if len(result) > 90:  # one gradient a line
+            lines = "".join(f"\n    {item}," for item in items)
+            result = f"return {top}, {{{lines}\n}}"
+        statements.append(result)
+        body = ["    " + line for text in statements for line in text.split("\n")]
+        function = "\n".join([f"def {self.function}({params}):", *body]) + "\n"
         used = helpers.used_by(function, self.scalar)
         code = function + used
         modules = (("math.", "import math"), ("np.", "import numpy as np"))
@@ -122,6 +132,7 @@ class _Writer:
             scalar=self.scalar,
             objects=self.objects,
             constants=self.constants,
+            body=body,
         )
 
     def grad_of_leaf(self, leaf: Node) -> str:
@@ -167,7 +178,8 @@ class _Writer:
             if n.op is None or not n.parents:
                 continue
             inner = n.parents[0]
-            if inner.op is None or self.users[inner] != [(n, 0)]:
+            users = self.users[inner]  # (compared by identity: == on Nodes compares values)
+            if inner.op is None or len(users) != 1 or users[0][0] is not n or users[0][1] != 0:
                 continue
             entry = identities.find(inner.op.name, n.op.name)
             if entry is not None and entry.loss_source:
@@ -176,6 +188,28 @@ class _Writer:
 
     # -- forward ----------------------------------------------------------------------------
     def _forward(self, n: Node) -> str:
+        check = self._label_check(n)
+        return f"{check}\n{self._statement(n)}" if check else self._statement(n)
+
+    def _label_check(self, n: Node) -> str:
+        """A loss's labels outside [0, 1] raise eager's error: checked here unless they are a
+        constant (checked once, when the graph was recorded)."""
+        index = getattr(n.op, "labels", None)
+        if index is None:
+            return ""
+        label = n.parents[index]
+        if label.op is None and not any(label is leaf for leaf in self.inputs):
+            return ""
+        if np.size(label.value) == 0:
+            return ""
+        y = self.atom[label]
+        if self.scalar:
+            test = f"not 0.0 <= {y} <= 1.0"
+        else:  # (a NaN fails both comparisons, as in the engine)
+            test = f"not ({y}.min() >= 0.0 and {y}.max() <= 1.0)"
+        return f'if {test}:\n    raise labels_outside({y}, "{n.op.name}")'
+
+    def _statement(self, n: Node) -> str:
         out = self._name(n)
         op = n.op
         if n in self.identity:
@@ -217,9 +251,9 @@ class _Writer:
                 self.pending[n] = len(self.users[n])
         lines: list[str] = []
         leaf_lines: dict[Node, list[str]] = {}
-        if self.scalar or type(root.value) is not np.ndarray:
+        if self.scalar or type(root.value) is not np.ndarray and root.dtype == np.float64:
             self.grad[root] = SEED
-        else:
+        else:  # dL/dL = 1 in L's shape and dtype, as backward() seeds it
             self.grad[root] = name = self._grad_name(root)
             lines.append(f"{name} = np.ones({root.shape}, dtype=np.{root.dtype})")
         for n in reversed(self.nodes):
@@ -227,7 +261,7 @@ class _Writer:
                 continue
             for parent, expr, comment in self._contributions(n, lines):
                 target = leaf_lines.setdefault(parent, []) if parent.op is None else lines
-                self._add(parent, expr, comment, target)
+                self._add(parent, expr, comment, target, n)
         leaves = [line for leaf in self.inputs for line in leaf_lines.get(leaf, [])]
         return lines, leaves
 
@@ -260,9 +294,15 @@ class _Writer:
             filled = self._fill(templates[i], n, g=g)
             if getattr(op, "reduction", None) is not None:
                 filled = self._divided(n, filled)
-            names = [self.atom[p] for p in n.parents] + ["", ""]
-            local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
-            comment = f"d{self._name(n)}/d{self.atom[parent]} = {one_line(local)}"
+            comment = ""
+            if self.comments:
+                names = [self.atom[p] for p in n.parents] + ["", ""]
+                local = op.local_derivative(i, x=names[0], y=names[1], out=self._name(n))
+                # (through to the origin only where this is parent's one use: then it is the
+                # whole of d(origin)/d(parent), not one path's share)
+                single = len(self.users[parent]) == 1
+                of = self._name(self.origin.get(n, n) if single else n)
+                comment = f"d{of}/d{self.atom[parent]} = {one_line(local)}"
             yield parent, self._fit(filled, n, parent), comment
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):
@@ -277,13 +317,15 @@ class _Writer:
             if parent.requires_grad:
                 yield parent, f"{grads}[{i}]", f"{n.op.name}.backward, input {i}"
 
-    def _add(self, parent: Node, expr: str, comment: str, lines: list[str]) -> None:
+    def _add(self, parent: Node, expr: str, comment: str, lines: list[str], user: Node) -> None:
         """Emit (or alias) one contribution to parent's gradient; fan-out ones are summed."""
         self.pending[parent] -= 1
         first = parent not in self.grad
         only = first and self.pending[parent] == 0
         if only and is_atom(expr) and parent.op is not None:  # dt3 = dz: just call it dz
             self.grad[parent] = expr
+            if expr == self.grad[user]:  # d(user)/d(parent) = 1
+                self.origin[parent] = self.origin.get(user, user)
             return
         if first:
             self.grad[parent] = name = self._grad_name(parent)
@@ -323,11 +365,12 @@ class _Writer:
         """The gradient summed back over the axes broadcasting stretched, in parent's dtype."""
         if self.scalar:
             return expr
-        have = n.value.shape
-        if getattr(n.op, "reduction", None) is not None:  # per-element templates
-            have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
-        if n.op.broadcasts and have != parent.shape:
-            expr = _sum_to(expr, have, parent.shape)
+        if n.op.broadcasts:
+            have = n.value.shape
+            if getattr(n.op, "reduction", None) is not None:  # per-element templates
+                have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
+            if have != parent.shape:
+                expr = _sum_to(expr, have, parent.shape)
         if n.dtype != parent.dtype:
             expr = f"{wrap(expr)}.astype(np.{parent.dtype})"
         return expr
@@ -355,7 +398,10 @@ def _axes(axes: tuple[int, ...]) -> str:
 
 
 def _drop_seed(text: str) -> str:
-    """``1.0 * x`` -> ``x`` and ``-1.0 * x`` -> ``-x``: dL/dL = 1 times a factor is the factor."""
+    """``1.0 * x`` -> ``x``, ``-1.0 * x`` -> ``-x`` and ``x * 1.0`` -> ``x``: dL/dL = 1 times a
+    factor is the factor (a trailing ``* 1.0`` binds last, so dropping it changes nothing)."""
+    if text.endswith(" * " + SEED):
+        return text[: -len(" * " + SEED)]
     for seed, sign in ((SEED + " * ", ""), ("-" + SEED + " * ", "-")):
         if text.startswith(seed):
             rest = text[len(seed) :]
@@ -377,6 +423,8 @@ def _closes_at_end(text: str) -> bool:
 
 
 def _with_comment(statement: str, comment: str) -> str:
+    if not comment:
+        return statement
     line = f"{statement}  # {comment}"
     return line if len(line) <= 92 else f"# {comment}\n{statement}"
 

@@ -39,6 +39,23 @@ def log1m_clamped(a):
     """log(1 - a), clamped at -100 where a = 1."""
     return math.log1p(-a) if a < 1.0 else -100.0
 ''',
+    "labels_outside": '''\
+def labels_outside(y, op):
+    """The error of a loss given a label outside [0, 1], worded as the engine's: the label as
+    an array prints it (8 digits, 2.0 as [2.], 1e-05 as [1.e-05]), in Python floats."""
+    if y != y or abs(y) == math.inf or 1e-4 <= abs(y) < 1e8:
+        text = repr(round(y, 8))
+        text = text[:-1] if text.endswith(".0") else text
+    else:  # the scientific form: the fewest digits (at most 8 after the point)
+        mantissa, exponent = f"{y:.8e}".split("e")
+        for k in range(8):
+            if float(f"{y:.{k}e}") == y:
+                mantissa = f"{y:.{k}e}".split("e")[0]
+                break
+        mantissa = mantissa.rstrip("0") if "." in mantissa else mantissa + "."
+        text = f"{mantissa}e{exponent}"
+    return ValueError(f"{op}: labels must lie in [0, 1], got [{text}]")
+''',
     "floored": '''\
 def floored(x):
     """x, at least 1e-12: keeps a denominator of the cross-entropy's gradient finite."""
@@ -50,14 +67,34 @@ def floored(x):
 ARRAY: dict[str, str] = {
     "sigmoid": '''\
 def sigmoid(z):
-    """1 / (1 + e^-z); e^-z overflows to inf for z < -709, and 1 / inf = 0 is the limit."""
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+    """1 / (1 + e^-z), with e^-z capped at e^709 (no overflow, and no np.errstate, which costs
+    more than the rest on small arrays): where z < -709, a <= 1.2e-308 instead of 0.
+
+    Computed in one array (out=), as the lesson's m-example arrays can be large.
+    """
+    a = np.empty_like(z)  # (an array even for one number: out= needs one)
+    np.negative(z, out=a)
+    np.minimum(a, 709.0, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    return np.reciprocal(a, out=a)
 ''',
     "bce_logits": '''\
 def bce_logits(z, y):
-    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z."""
-    return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
+
+    max(z, 0) - z y + log(1 + e^-|z|), in two arrays (out=), summed in that order: no
+    cancellation where the loss is tiny.
+    """
+    loss, e = np.empty_like(z), np.empty_like(z)  # (arrays even for one number)
+    np.maximum(z, 0.0, out=loss)
+    loss -= z * y
+    np.abs(z, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    np.log1p(e, out=e)
+    loss += e
+    return loss
 ''',
     "log_clamped": '''\
 def log_clamped(a):
@@ -76,6 +113,24 @@ def floored(x):
     """x, at least 1e-12 elementwise: keeps a denominator of the cross-entropy's gradient finite."""
     return np.maximum(x, 1e-12)
 ''',
+    "labels_outside": '''\
+def labels_outside(y, op):
+    """The error of a loss given labels outside [0, 1] (NaN included), as the engine raises it."""
+    x = np.ravel(y)
+    return ValueError(f"{op}: labels must lie in [0, 1], got {x[~((x >= 0.0) & (x <= 1.0))][:5]}")
+''',
+    "softmax": '''\
+def softmax(z, axis=-1):
+    """e^z / sum e^z along axis, with the max taken out first: no exponent above 0."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+''',
+    "log_softmax": '''\
+def log_softmax(z, axis=-1):
+    """(z - max z) - log sum e^(z - max z) along axis: finite for any finite z."""
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+''',
 }
 
 NAMES = frozenset(SCALAR) | frozenset(ARRAY)
@@ -83,7 +138,8 @@ _CALL = re.compile(r"\b(" + "|".join(sorted(NAMES)) + r")\(")
 
 
 def used_by(body: str, scalar: bool) -> str:
-    """The source of the helpers that ``body`` calls, in their order above."""
+    """The source of the helpers that ``body`` calls, in their order above (on a scalar graph
+    the numpy form of a helper that has no Python-float form)."""
     called = set(_CALL.findall(body))
-    table = SCALAR if scalar else ARRAY
+    table = {**ARRAY, **SCALAR} if scalar else ARRAY
     return "\n\n".join(text for name, text in table.items() if name in called)

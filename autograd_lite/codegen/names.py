@@ -11,7 +11,7 @@ from . import helpers
 
 # Names the generated module itself uses: a node called "np" or "sigmoid" is renamed.
 RESERVED = frozenset(
-    {"np", "math", "grads", "constants", "custom_gradients"} | helpers.NAMES | set(dir(builtins))
+    {"np", "math", "float64", "dtypes", "unchecked", "self"} | helpers.NAMES | set(dir(builtins))
 )
 _NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z_]")
 _ATOM = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d[\d.e+-]*|\(-[\w.+-]+\)|(np|math)\.\w+")
@@ -38,7 +38,7 @@ class Namer:
 
     def fresh(self, wanted: str) -> str:
         """``wanted`` made a safe identifier ("layers.0.W" -> "layers_0_W"), numbered if taken."""
-        base = _NOT_IDENTIFIER.sub("_", wanted) or "v"
+        base = re.sub("_{2,}", "_", _NOT_IDENTIFIER.sub("_", wanted))[:40] or "v"
         if base[0].isdigit():
             base = "_" + base
         if keyword.iskeyword(base) or keyword.issoftkeyword(base):

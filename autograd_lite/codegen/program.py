@@ -13,6 +13,10 @@ from ..errors import ShapeError
 from ..node import Node
 from .emit import Generated, generate
 
+# The checked entry repeats a program's statements up to this many (saving a call on every run
+# of a short one, as the lesson's); a longer one it calls.
+INLINE_STATEMENTS = 200
+
 
 class Program:
     """The forward and backward of one recorded graph as a Python function.
@@ -36,29 +40,47 @@ class Program:
             name: (np.shape(n.value), np.result_type(n.value))
             for name, n in zip(generated.inputs, generated.input_nodes, strict=True)
         }
-        self._names = frozenset(self.inputs)
         start = time.perf_counter()
         namespace: dict[str, Any] = {"__name__": f"autograd_lite.codegen.{self.name}"}
         namespace.update(generated.objects)
         # Our own text, made of sanitised names and numbers: nothing a user typed is evaluated.
         exec(compile(self.source, f"<generated {self.name}>", "exec"), namespace)  # noqa: S102
         self.function = namespace[self.name]
+        # what the checked entry uses
+        namespace.update(np=np, float64=np.dtype(np.float64), unchecked=self.function)
+        entry = self._entry_source()
+        namespace["dtypes"] = [spec[1] for spec in self._specs.values()]
+        own: dict[str, Any] = {}  # (its name is the program's, for Python's argument errors)
+        exec(compile(entry, f"<checked {self.name}>", "exec"), namespace, own)  # noqa: S102
+        # program(**values) calls the checked entry straight away, as a method of its own class
+        # (a call through a generic __call__ would cost as much as the lesson's whole function)
+        self.__class__ = type("Program", (Program,), {"__call__": own[self.name]})
         self.timings = {"codegen": codegen_seconds, "compile": time.perf_counter() - start}
 
     def __call__(self, **values: Any) -> tuple[Any, dict[str, Any]]:
-        if values.keys() != self._names:
-            raise self._wrong_names(values)
-        if self.scalar:
-            for name, value in values.items():
-                if type(value) is not float:
-                    values[name] = self._checked(name, value)
-        else:
-            specs = self._specs
-            for name, value in values.items():
-                shape, dtype = specs[name]
-                if type(value) is not np.ndarray or value.shape != shape or value.dtype != dtype:
-                    values[name] = self._checked(name, value)
+        """Run the program (replaced, per program, by its checked entry: see _entry_source)."""
         return self.function(**values)
+
+    def _entry_source(self) -> str:
+        """The program's statements again, after a check of each input's type, shape, dtype:
+        a wrong one goes to _checked, which converts it or raises an error naming it."""
+        params = ", ".join(self.inputs)
+        lines = [f"def {self.name}(self, {params}):"]
+        for k, name in enumerate(self.inputs):
+            shape, dtype = self._specs[name]
+            if self.scalar:
+                test = f"type({name}) is not float"
+            else:
+                dtype_name = "float64" if dtype == np.float64 else f"dtypes[{k}]"
+                test = (
+                    f"type({name}) is not np.ndarray or {name}.shape != {shape} "
+                    f"or {name}.dtype is not {dtype_name}"
+                )
+            lines.append(f"    if {test}:\n        {name} = self._checked({name!r}, {name})")
+        body = self._generated.body
+        if len(body) > INLINE_STATEMENTS:  # compiling a long body twice would double the time
+            body = [f"    return unchecked({params})"]
+        return "\n".join(lines + body) + "\n"
 
     def run(self, *values: Any) -> tuple[Any, dict[str, Any]]:
         """The program on its inputs by position (in ``program.inputs``' order), unchecked."""
@@ -93,18 +115,6 @@ class Program:
         if self.scalar:
             return float(array)
         return array.astype(dtype, copy=False) if array.ndim else dtype.type(array)
-
-    def _wrong_names(self, values: dict[str, Any]) -> TypeError:
-        missing = [n for n in self.inputs if n not in values]
-        unknown = [n for n in values if n not in self._names]
-        parts = []
-        if missing:
-            parts.append("missing " + ", ".join(missing))
-        if unknown:
-            parts.append("unexpected " + ", ".join(unknown))
-        return TypeError(
-            f"program inputs: {'; '.join(parts)}; it takes {', '.join(self.inputs)}"
-        )
 
     # -- showing and saving -----------------------------------------------------------------
     def __str__(self) -> str:

@@ -38,7 +38,8 @@ class Mul(Op):
     """out = x * y;  dout/dx = y, dout/dy = x."""
 
     name, symbol, formulas = "mul", "*", ("{y}", "{x}")
-    source, grad_sources = "{x} * {y}", ("{g} * {y}", "{g} * {x}")
+    # (the other factor first, as the lesson writes dw1 = x1 * dz)
+    source, grad_sources = "{x} * {y}", ("{y} * {g}", "{x} * {g}")
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -124,6 +125,7 @@ class MatMul(Op):
     """
 
     name, symbol, formulas = "matmul", "@", ("{y}^T", "{x}^T")
+    grad_formulas = ("{g} @ {y}^T", "{x}^T @ {g}")
     source, broadcasts = "{x} @ {y}", False
 
     @property

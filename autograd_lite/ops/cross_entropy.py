@@ -6,8 +6,11 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..node import ArrayLike, Node
+from .identities import find
 from .losses import Reduction, _Loss
 from .softmax import stable_log_softmax
+
+_SOFTMAX_MINUS_ONEHOT = find(None, "cross_entropy")  # the fused gradient, from the one table
 
 
 class CrossEntropy(_Loss):
@@ -18,23 +21,34 @@ class CrossEntropy(_Loss):
 
     name, symbol = "cross_entropy", "CE(z,y)"
     formulas = ("softmax({x}) - {y}", "-log_softmax({x})")
-    source = "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"  # per example (one-hot y)
-    grad_sources = ("{g}[..., None] * (softmax({x}, axis=-1) - {y})", None)
     broadcasts = False
+
+    # Codegen templates for one-hot labels, per example; labels given as class indices are
+    # turned into one-hot rows by forward, so that case is called through forward and backward.
+    @property
+    def source(self) -> str | None:
+        return None if self.indices else "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"
+
+    @property
+    def grad_sources(self) -> tuple[str, str]:
+        g = "{g}[..., None]" if self.reduction == "none" else "{g}"  # one g per example
+        return (f"{g} * (softmax({{x}}, axis=-1) - {{y}})", f"-{g} * log_softmax({{x}}, axis=-1)")
 
     def forward(self, z, y):
         if np.ndim(z) not in (1, 2):
             raise ShapeError(
                 f"{self.name}: logits must be (k,) or (m, k) (examples, classes), got {np.shape(z)}"
             )
+        self.z = z
         self.log_p = stable_log_softmax(z, axis=-1)
         self.y = self._one_hot(np.asarray(y), z.shape)
-        return self.reduce(-np.sum(self.y * self.log_p, axis=-1))
+        return self.reduce(0.0 - np.sum(self.y * self.log_p, axis=-1))  # (0 - s: no -0.0 loss)
 
     def _one_hot(self, y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """The labels as rows of class probabilities (m, k), with a clear error for bad ones."""
         k = shape[-1]
-        if y.shape == shape[:-1]:  # class indices
+        self.indices = y.shape == shape[:-1]
+        if self.indices:
             if self.needs_input_grad[1]:
                 raise TypeError(f"{self.name}: class indices have no gradient; pass a constant")
             if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
@@ -66,14 +80,16 @@ class CrossEntropy(_Loss):
         if self.divisor != 1:
             g = g / self.divisor
         g = np.expand_dims(g, -1)  # one per example, spread over its classes
-        gz = g * (np.exp(self.log_p) - self.y) if need_z else None
+        gz = g * _SOFTMAX_MINUS_ONEHOT.gradient(self.z, self.y) if need_z else None
         gy = -g * self.log_p if need_y else None
         return gz, gy
 
 
 def _bad(y: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """The first few labels at fault, for an error message."""
-    return np.ravel(y)[np.ravel(where)][:5]
+    """The first few labels at fault, for an error message (whole numbers shown as ints)."""
+    bad = np.ravel(y)[np.ravel(where)][:5]
+    whole = np.isfinite(bad) & (bad == np.round(bad))
+    return bad.astype(np.int64) if np.all(whole) else bad
 
 
 def cross_entropy(

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..node import ArrayLike, Node
 from ..op import Op
-from .reductions import Axis, _normalize_axis
+from .reductions import Axis, _axis_arguments, _normalize_axis, _spread_formula
 
 
 class _Extremum(Op):
@@ -17,7 +17,26 @@ class _Extremum(Op):
     one of them).
     """
 
-    broadcasts = False
+    broadcasts = False  # its gradient template gives x's shape
+    scalar_source, scalar_grad_sources = "{x}", ("{g}",)  # (the extremum of one number)
+
+    @property
+    def source(self) -> str:
+        return f"np.{self.name}({{x}}" + _axis_arguments(self.axis, self.keepdims) + ")"
+
+    @property
+    def grad_sources(self) -> tuple[str]:
+        """[x is the extremum] * g / (how many tie), as backward computes it."""
+        extremum = f"np.{self.name}({{x}}" + _axis_arguments(self.axis, True) + ")"
+        g = "{g}" if self.keepdims or self.axis is None else f"np.expand_dims({{g}}, {self.axis!r})"
+        winners = f"({{x}} == {extremum})"
+        ties = f"np.sum({winners}" + _axis_arguments(self.axis, True) + ")"
+        return (f"{winners} * ({g} / {ties})",)
+
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        x = getattr(self, "x", None)
+        return _spread_formula("{g}", self, None if x is None else x.shape, self.formulas[0])
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)

@@ -15,6 +15,7 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
   (``{a} - {y}``); a reduction's 1/m comes on top, as for any loss;
 - ``source``: ``result`` as a Python expression for codegen (numpy and Python floats alike);
 - ``gradient(z, y)``: ``result`` computed from the values, exactly (it never forms 1 - a);
+  ``gradient(z, y, a)`` takes ``{a}`` as the inner op computed it instead of computing it again.
 - ``loss_source``: the outer op's loss of one element as a Python expression of ``{z}`` and
   ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py).
 
@@ -32,14 +33,25 @@ from typing import Any
 
 import numpy as np
 
+from .softmax import stable_softmax
 
-def _sigmoid(z: np.ndarray | float) -> np.ndarray | float:
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-z) for any z, without overflow: e^-|z| <= 1 is the only exponential."""
-    if type(z) is float:  # one example (a scalar graph's sigmoid keeps z as a float)
-        e = math.exp(-abs(z))
-        return (1.0 if z >= 0.0 else e) / (1.0 + e)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def _a_minus_y(z, y, a=None):
+    """sigmoid(z) - y from z; ``a``, when given, is sigmoid(z) as the sigmoid op computed it
+    (the same formula, so the same bits), and is not computed again."""
+    if a is None:
+        if type(z) is float:  # one example (a scalar graph's sigmoid keeps z as a float)
+            e = math.exp(-abs(z))
+            a = (1.0 if z >= 0.0 else e) / (1.0 + e)
+        else:
+            a = _sigmoid(z)
+    return a - y
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class Identity:
     chain: str
     result: str
     source: str
-    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    gradient: Callable[..., np.ndarray]
     why: str
     loss_source: str = ""
 
@@ -68,7 +80,7 @@ IDENTITIES: tuple[Identity, ...] = (
         chain="{da} * {a}(1-{a})",
         result="{a} - {y}",
         source="{a} - {y}",
-        gradient=lambda z, y: _sigmoid(z) - y,
+        gradient=_a_minus_y,
         why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
         loss_source="bce_logits({z}, {y})",
     ),
@@ -78,9 +90,18 @@ IDENTITIES: tuple[Identity, ...] = (
         chain="sigmoid({z}) - {y}",
         result="{a} - {y}",
         source="{a} - {y}",
-        gradient=lambda z, y: _sigmoid(z) - y,
+        gradient=_a_minus_y,
         why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
         loss_source="bce_logits({z}, {y})",
+    ),
+    Identity(
+        inner=None,
+        outer="cross_entropy",
+        chain="softmax({z}) - {y}",
+        result="{a} - {y}",
+        source="{a} - {y}",
+        gradient=lambda z, y: stable_softmax(z, axis=-1) - y,
+        why="L = -sum_k y_k log a_k with a = softmax(z) and sum_k y_k = 1: dL/dz_j = a_j - y_j",
     ),
 )
 

@@ -18,7 +18,12 @@ class Index(Op):
     A position taken twice (``x[[0, 0]]``) gets the sum of both gradients (np.add.at).
     """
 
-    name, symbol, formulas = "index", "[]", ("1 at [key]",)
+    name, symbol, formulas = "index", "[]", ("1 at [key]",)  # (summed where taken twice)
+
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return ("{g} at [" + _show(self.key).replace("{", "{{").replace("}", "}}")
+                + "], 0 elsewhere",)
     broadcasts = False
 
     def __init__(self, key: Any):

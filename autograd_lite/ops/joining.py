@@ -10,7 +10,17 @@ from ..node import ArrayLike, Node
 from ..op import Op
 
 
-class Concatenate(Op):
+class _Join(Op):
+    """Shared by concatenate and stack: the axis, and d(out)/d(each input) = 1."""
+
+    formulas = ("1",)  # the same for each input: forward sets one per input on the op
+    broadcasts = False
+
+    def __init__(self, axis: int = 0):
+        self.axis = _int_axis(axis, self.name)
+
+
+class Concatenate(_Join):
     """out = [x1, x2, ...] joined along ``axis``;  dL/dxi = the slice of g where xi went.
 
     (Concatenate, Stack and Index have no codegen templates: their inputs are any number of
@@ -18,74 +28,63 @@ class Concatenate(Op):
     """
 
     name, symbol = "concatenate", "concat"
-    broadcasts = False
-
-    def __init__(self, axis: int = 0):
-        self.axis = _int_axis(axis, self.name)
-
-    formulas = ("1",)  # for each input (see local_derivative)
-
-    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return "1"
 
     def forward(self, *xs):
+        self.formulas = ("1",) * len(xs)
         out = np.concatenate(xs, axis=self.axis)  # (numpy checks the shapes and the axis)
         self.ends = np.cumsum([np.shape(x)[self.axis] for x in xs])
+        starts = [0, *self.ends[:-1]]
+        self.grad_formulas = tuple(_taken(out.ndim, self.axis, f"{a}:{b}")
+                                   for a, b in zip(starts, self.ends, strict=True))
         return out
 
     def backward(self, g):
         return tuple(np.split(g, self.ends[:-1], axis=self.axis))
 
 
-class Stack(Op):
+class Stack(_Join):
     """out = [x1, x2, ...] stacked along a new ``axis``;  dL/dxi = g taken at i along that axis."""
 
     name, symbol = "stack", "stack"
-    broadcasts = False
-
-    def __init__(self, axis: int = 0):
-        self.axis = _int_axis(axis, self.name)
-
-    formulas = ("1",)  # for each input (see local_derivative)
-
-    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return "1"
 
     def forward(self, *xs):
+        self.formulas = ("1",) * len(xs)
         self.count = len(xs)
-        return np.stack(xs, axis=self.axis)
+        out = np.stack(xs, axis=self.axis)
+        self.grad_formulas = tuple(_taken(out.ndim, self.axis, str(i)) for i in range(len(xs)))
+        return out
 
     def backward(self, g):
         return tuple(np.take(g, i, axis=self.axis) for i in range(self.count))
 
 
-class Where(Op):
-    """out = x where condition, else y (broadcast);  dout/dx = [cond], dout/dy = [not cond].
+def _taken(ndim: int, axis: int, part: str) -> str:
+    """The formula of the slice of g that went to one input: ``{g}[:, 2:5]``."""
+    axis = axis % ndim if ndim else 0
+    return "{g}[" + ", ".join([":"] * axis + [part]) + "]"
 
-    The condition is a constant of the op, not an input: it has no gradient.
+
+class Where(Op):
+    """out = x where c, else y (broadcast);  dout/dx = [c], dout/dy = [not c], dout/dc = 0.
+
+    The condition c is the op's first input, a constant (a boolean array becomes 0s and 1s;
+    nonzero is true, as numpy's); a choice has no gradient with respect to what chose it.
     """
 
-    name, symbol, formulas = "where", "where", ("[cond]", "[not cond]")
-    # (no codegen templates: the condition is an array, not a literal the code could hold)
+    name, symbol, formulas = "where", "where", ("0", "[{x}]", "[not {x}]")
+    source = "np.where({x}, {y}, {w})"
+    grad_sources = ("0.0 * {g}", "np.where({x}, {g}, 0.0)", "np.where({x}, 0.0, {g})")
 
-    def __init__(self, condition: ArrayLike):
-        if isinstance(condition, Node):
-            condition = condition.value
-        condition = np.asarray(condition)
-        if condition.dtype.kind not in "biuf":
-            raise TypeError(
-                f"where: the condition must be a boolean array (x > 0), got dtype {condition.dtype}"
-            )
-        self.condition = condition.astype(bool, copy=False)  # nonzero is True, as numpy's
-
-    def forward(self, x, y):
+    def forward(self, condition, x, y):
+        self.condition = condition != 0
         return np.where(self.condition, x, y)
 
     def backward(self, g):
-        need_x, need_y = self.needs_input_grad
+        need_c, need_x, need_y = self.needs_input_grad
+        gc = np.zeros_like(g) if need_c else None
         gx = np.where(self.condition, g, 0.0) if need_x else None
         gy = np.where(self.condition, 0.0, g) if need_y else None
-        return gx, gy
+        return gc, gx, gy
 
 
 def _int_axis(axis: int, op: str) -> int:
@@ -112,4 +111,4 @@ def stack(xs: Sequence[Node | ArrayLike], axis: int = 0) -> Node:
 
 def where(condition: ArrayLike, x: Node | ArrayLike, y: Node | ArrayLike) -> Node:
     """x where ``condition`` is true, else y (broadcast), as numpy.where; differentiable in x, y."""
-    return Where(condition)(x, y)
+    return Where()(condition, x, y)

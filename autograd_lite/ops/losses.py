@@ -45,7 +45,11 @@ def _outside_unit_interval(x: np.ndarray) -> np.ndarray:
 
 
 class _Loss(Op):
-    """Shared by the two losses: the reduction and the factor it puts on each element's gradient."""
+    """Shared by the losses: the reduction and the factor it puts on each element's gradient."""
+
+    is_loss = True
+
+    labels: int | None = None  # the input of labels in [0, 1], which generated code checks
 
     def __init__(self, reduction: Reduction = "mean"):
         if reduction not in ("mean", "sum", "none"):
@@ -75,6 +79,15 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
     return np.maximum(z, 0.0) - z * y + np.log1p(e), e
 
 
+_SMALLEST_NORMAL = {np.dtype(t): np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)}
+
+
+def _smallest_normal(dtype: np.dtype) -> float:
+    """The smallest normal number of a floating dtype (np.finfo is slow to ask every call)."""
+    tiny = _SMALLEST_NORMAL.get(dtype)
+    return np.finfo(dtype).tiny if tiny is None else tiny
+
+
 def _slope_of_a(a, y, z, e):
     """dL/da = -y/a + (1-y)/(1-a) for a = sigmoid(z), with 1 - a = sigmoid(-z) from e = e^-|z|:
     the true value, huge where sigmoid saturates and inf where it overflows (|z| > ~709). A term
@@ -85,7 +98,7 @@ def _slope_of_a(a, y, z, e):
         term_1ma = (1.0 - y) / one_minus_a if one_minus_a > 0.0 else (math.inf if y != 1 else 0.0)
         return term_a + term_1ma
     one_minus_a = np.where(z >= 0.0, e, 1.0) / (1.0 + e)
-    if e.size == 0 or e.min() >= np.finfo(e.dtype).tiny:  # |z| < ~708: no division overflows
+    if e.size == 0 or e.min() >= _smallest_normal(e.dtype):  # |z| < ~708: no 1/x overflows
         return -y / a + (1.0 - y) / one_minus_a
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         term_a = np.where(y == 0.0, 0.0, -y / a)
@@ -102,15 +115,16 @@ class BinaryCrossEntropy(_Loss):
     L = max(z, 0) - z y + log(1 + e^-|z|);  dL/da from a and 1 - a = sigmoid(-z) (huge, or inf
     when it overflows, where sigmoid saturates: the true value);  dL/dy = log((1-a)/a) = -z.
     Backward also hands the sigmoid its exact dL/dz = (a - y) g, the identity's gradient(z, y):
-    Sigmoid.backward returns it when the loss is a's only user, so dz = a - y for every finite z.
-    The graph is the lesson's: L's parents are a and y.
+    Sigmoid.backward returns it when the loss is a's only user, so dz = a - y for every finite z
+    (with other users too, it applies the chain rule). The graph is the lesson's: L's parents
+    are a and y. A NaN or infinite z falls through to the checks below (NaN is an error).
 
     For any other a, each log is clamped at -100 and each denominator of dL/da floored at 1e-12,
     as PyTorch's BCELoss; where that changes a result (a within 1e-12 of 0 or 1 and the label
     not equal to it), it warns once per call (ClampedLossWarning) with the count.
     """
 
-    name, symbol = "binary_cross_entropy", "L(a,y)"
+    name, symbol, labels = "binary_cross_entropy", "L(a,y)", 1
     formulas = ("-{y}/{x} + (1-{y})/(1-{x})", "log(1-{x}) - log({x})")
     source = "-{y} * log_clamped({x}) - (1.0 - {y}) * log1m_clamped({x})"  # per element
     grad_sources = (
@@ -118,13 +132,16 @@ class BinaryCrossEntropy(_Loss):
         "{g} * (log1m_clamped({x}) - log_clamped({x}))",
     )
     sigmoid = None  # (the identity, the Sigmoid op) that computed a, when a came from sigmoid
+    a_name = None  # a's name, for the message about a NaN prediction
 
     def __call__(self, a, y):
-        if not self.needs_input_grad:  # (a used op object is first copied by Op.__call__)
-            if type(a) is Node:  # (every op's output is a Node, never a subclass)
-                self.sigmoid, self.a_name = identities.inner_op(a, self.name), a.name
+        # (an op object used before is copied by Op.__call__ first, and this runs on the copy)
+        if not self.needs_input_grad:
+            if isinstance(a, Node):
+                self.a_name = a.name
+                self.sigmoid = identities.inner_op(a, self.name) if a.op is not None else None
             else:
-                self.sigmoid, self.a_name = None, getattr(a, "name", None)
+                self.a_name = self.sigmoid = None
         return Op.__call__(self, a, y)
 
     def forward(self, a, y):
@@ -160,14 +177,14 @@ class BinaryCrossEntropy(_Loss):
             if not 0.0 <= y <= 1.0:
                 raise _labels_outside(y, self.name)
             loss = (z if z > 0.0 else 0.0) - z * y + math.log1p(e)
-            if not math.isfinite(loss):
+            if loss - loss != 0.0:  # (inf - inf and NaN - NaN are NaN)
                 return None
             self.a, self.y, self.divisor = float(a), y, 1
             return np.float64(loss)
         _check_labels(y, a, self.name)
         self.a, self.y = a, y
         value = self.reduce(_losses_of_logits(z, y, e)[0])
-        finite = np.isfinite(value) if self.reduction != "none" else np.isfinite(value).all()
+        finite = math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all()
         return value if finite else None
 
     def _forward_one(self, a: float, y: float) -> np.float64:
@@ -240,14 +257,13 @@ class BinaryCrossEntropy(_Loss):
         """dL/da, dL/dy from z, and the sigmoid's exact dL/dz (see the class docstring)."""
         need_a, need_y = self.needs_input_grad
         identity, sigmoid = self.sigmoid
-        a, y = self.a, self.y
-        z = sigmoid.z
+        z, a = sigmoid.z, self.a
         ga = gy = None
         if need_a:
-            ga = g * _slope_of_a(a, y, z, sigmoid.e)
-            if type(ga) is not np.float64 and ga.dtype != a.dtype:  # (float32 a, float64 y)
+            ga = g * _slope_of_a(a, self.y, z, sigmoid.e)
+            if type(a) is not float and ga.dtype != a.dtype:  # (float32 a, float64 y)
                 ga = ga.astype(a.dtype)  # as the engine would, so that ga stays this object
-            sigmoid.exact = ga, identity.gradient(z, y) * g
+            sigmoid.exact = ga, g * identity.gradient(z, self.y, a)
         if need_y:
             gy = -g * z
         return ga, gy
@@ -258,7 +274,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
     dL/dz = sigmoid(z) - y = a - y, dL/dy = -z. Finite for every finite z.
     """
 
-    name, symbol = "binary_cross_entropy_with_logits", "L(z,y)"
+    name, symbol, labels = "binary_cross_entropy_with_logits", "L(z,y)", 1
     formulas = ("sigmoid({x}) - {y}", "-{x}")
     source = "bce_logits({x}, {y})"  # per element: log(1 + e^z) - z y
     grad_sources = ("{g} * (sigmoid({x}) - {y})", "-{g} * {x}")

@@ -27,60 +27,53 @@ class Abs(Op):
         return (g * np.sign(self.x),)
 
 
-class Maximum(Op):
+class _Pick(Op):
+    """Shared by maximum and minimum: the input that ``wins`` takes g, a tie halves it."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return self.pick(x, y)
+
+    def backward(self, g):
+        need_x, need_y = self.needs_input_grad
+        x_wins, tie = self.wins(self.x, self.y), self.x == self.y
+        gx = g * (x_wins + 0.5 * tie) if need_x else None
+        gy = g * ((~x_wins & ~tie) + 0.5 * tie) if need_y else None
+        return gx, gy
+
+
+class Maximum(_Pick):
     """out = max(x, y), elementwise;  dout/dx = [x > y] + [x = y]/2, dout/dy = [y > x] + [x = y]/2.
     """
 
     name, symbol = "maximum", "max"
     formulas = ("[{x}>{y}]", "[{y}>{x}]")
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)
     source = "np.maximum({x}, {y})"
     grad_sources = (
         "{g} * (({x} > {y}) + 0.5 * ({x} == {y}))",
         "{g} * (({y} > {x}) + 0.5 * ({x} == {y}))",
     )
 
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return np.maximum(x, y)
 
-    def backward(self, g):
-        return _split(g, self.x > self.y, self.x == self.y, self.needs_input_grad)
-
-
-class Minimum(Op):
+class Minimum(_Pick):
     """out = min(x, y), elementwise;  dout/dx = [x < y] + [x = y]/2, dout/dy = [y < x] + [x = y]/2.
     """
 
     name, symbol = "minimum", "min"
     formulas = ("[{x}<{y}]", "[{y}<{x}]")
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
     source = "np.minimum({x}, {y})"
     grad_sources = (
         "{g} * (({x} < {y}) + 0.5 * ({x} == {y}))",
         "{g} * (({y} < {x}) + 0.5 * ({x} == {y}))",
     )
 
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return np.minimum(x, y)
-
-    def backward(self, g):
-        return _split(g, self.x < self.y, self.x == self.y, self.needs_input_grad)
-
-
-def _split(g, x_wins, tie, needs):
-    """g to the input that won, half of it to each where they tie."""
-    tie_half = 0.5 * tie
-    gx = g * (x_wins + tie_half) if needs[0] else None
-    gy = g * ((~x_wins & ~tie) + tie_half) if needs[1] else None
-    return gx, gy
-
 
 class Clip(Op):
     """out = min(max(x, low), high);  dout/dx = 1 where low <= x <= high, else 0."""
 
     name, symbol, formulas = "clip", "clip", ("[low<={x}<=high]",)
-    source = "np.clip({x}, {op.low}, {op.high})"
-    grad_sources = ("{g} * (({x} >= {op.low}) & ({x} <= {op.high}))",)
 
     def __init__(self, low: float | None = None, high: float | None = None):
         if low is None and high is None:
@@ -89,9 +82,32 @@ class Clip(Op):
         self.high = np.inf if high is None else float(high)
         if self.low > self.high:
             raise ValueError(f"clip: low = {low} is above high = {high}")
+        self.formulas = ("[" + " and ".join(t.replace(" ", "") for t in self._tests()) + "]",)
 
-    def local_derivative(self, index: int, x: str = "x", y: str = "y", out: str = "out") -> str:
-        return f"[{self.low:g}<={x}<={self.high:g}]"
+    @property
+    def source(self) -> str:
+        low, high = (None if np.isinf(v) else v for v in (self.low, self.high))
+        return f"np.clip({{x}}, {low!r}, {high!r})"
+
+    @property
+    def grad_sources(self) -> tuple[str]:
+        tests = self._tests()
+        inside = tests[0] if len(tests) == 1 else " & ".join(f"({t})" for t in tests)
+        return (f"{{g}} * ({inside})",)
+
+    @property
+    def scalar_source(self) -> str:
+        text = "{x}" if np.isinf(self.low) else f"max({{x}}, {self.low!r})"
+        return text if np.isinf(self.high) else f"min({text}, {self.high!r})"
+
+    @property
+    def scalar_grad_sources(self) -> tuple[str]:
+        return (f"({{g}} if {' and '.join(self._tests())} else 0.0)",)
+
+    def _tests(self) -> list[str]:
+        """low <= x <= high as code, the open ends left out."""
+        tests = [] if np.isinf(self.low) else [f"{{x}} >= {self.low!r}"]
+        return tests + ([] if np.isinf(self.high) else [f"{{x}} <= {self.high!r}"])
 
     def forward(self, x):
         self.x = x

@@ -37,6 +37,10 @@ class Sum(Op):
     def grad_sources(self):
         return (_spread_source("{g}", self.axis, self.keepdims),)
 
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return _spread_formula("{g}", self, getattr(self, "shape", None))
+
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
         self.keepdims = keepdims
@@ -64,6 +68,10 @@ class Mean(Op):
     def grad_sources(self):
         return (_spread_source("{g} / {op.count}", self.axis, self.keepdims),)
 
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return _spread_formula("{g}/n", self, getattr(self, "shape", None))
+
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
         self.keepdims = keepdims
@@ -87,6 +95,21 @@ def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -
     out = np.empty(shape, dtype=np.asarray(g).dtype)
     out[...] = g
     return out
+
+
+def _spread_formula(g: str, op: Op, shape: tuple[int, ...] | None,
+                    factor: str = "") -> tuple[str, ...]:
+    """The picture's dL/dx of a reduction: none of its own (g times the factor, broadcast)
+    where g broadcasts back to x's shape (None: not known yet); "g copied along axis 1" where
+    it would not; ``factor`` multiplies the copy."""
+    if op.axis is None or op.keepdims or shape is None:
+        return ()
+    axes = sorted(a % len(shape) for a in ((op.axis,) if isinstance(op.axis, int) else op.axis))
+    if axes == list(range(len(axes))):  # the leading axes: numpy broadcasting copies g along them
+        return ()
+    where = ", ".join(map(str, axes))
+    copied = f"{g} copied along axis {where}"
+    return (f"({copied}) * {factor}" if factor else copied,)
 
 
 def _axis_arguments(axis: Axis, keepdims: bool) -> str:
@@ -119,6 +142,10 @@ class Reshape(Op):
             raise TypeError(f"reshape: the shape must be an int or a tuple of ints, got {shape!r}")
         self.new_shape = tuple(int(n) for n in dims)
 
+    @property
+    def grad_formulas(self) -> tuple[str, ...]:
+        return (f"{{g}} reshaped to {self.shape}",)
+
     def forward(self, x):
         self.shape = x.shape
         return np.reshape(x, self.new_shape)
@@ -131,6 +158,7 @@ class Transpose(Op):
     """out = x^T (axes reversed, as numpy's .T);  dL/dx = g^T."""
 
     name, symbol, formulas = "transpose", "T", ("1",)
+    grad_formulas = ("{g}^T",)
     source, grad_sources = "{x}.T", ("{g}.T",)
     scalar_source, scalar_grad_sources, broadcasts = "{x}", ("{g}",), False
 

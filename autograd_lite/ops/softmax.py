@@ -9,6 +9,7 @@ from ..op import Op
 from .joining import _int_axis
 
 
+# (codegen/helpers.py holds the same two functions as text, for the generated code)
 def stable_log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(z) = (z - max z) - log sum e^(z - max z): every exponent is <= 0, no overflow."""
     shifted = z - np.max(z, axis=axis, keepdims=True)
@@ -21,14 +22,20 @@ def stable_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-class Softmax(Op):
-    """out = s = e^z / sum_j e^z_j along ``axis``;  dL/dz = s * (g - sum_j g_j s_j)."""
+class _AlongAxis(Op):
+    """Shared by softmax and log_softmax: the axis they normalise along."""
 
-    name, symbol, formulas = "softmax", "softmax", ("diag({out}) - {out}{out}^T",)
     broadcasts = False
 
     def __init__(self, axis: int = -1):
         self.axis = _int_axis(axis, self.name)
+
+
+class Softmax(_AlongAxis):
+    """out = s = e^z / sum_j e^z_j along ``axis``;  dL/dz = s * (g - sum_j g_j s_j)."""
+
+    name, symbol, formulas = "softmax", "softmax", ("diag({out}) - {out}{out}^T",)
+    grad_formulas = ("{out} * ({g} - sum({g}*{out}))",)  # J^T g, J the Jacobian above
 
     @property
     def source(self) -> str:
@@ -47,14 +54,11 @@ class Softmax(Op):
         return (s * (g - np.sum(g * s, axis=self.axis, keepdims=True)),)
 
 
-class LogSoftmax(Op):
+class LogSoftmax(_AlongAxis):
     """out = z - log sum_j e^z_j along ``axis``;  dL/dz = g - softmax(z) * sum_j g_j."""
 
-    name, symbol, formulas = "log_softmax", "log_softmax", ("1 - softmax({x})",)
-    broadcasts = False
-
-    def __init__(self, axis: int = -1):
-        self.axis = _int_axis(axis, self.name)
+    name, symbol, formulas = "log_softmax", "log_softmax", ("I - softmax({x})1^T",)
+    grad_formulas = ("{g} - softmax({x}) * sum({g})",)  # J^T g, J the Jacobian above
 
     @property
     def source(self) -> str:

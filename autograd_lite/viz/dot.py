@@ -315,7 +315,7 @@ class Drawing:
             factor = self.fmt(value)
             factor = f"({factor})" if factor.startswith("-") else factor
             attrs["label"] = f'<<font point-size="{size}">* {factor}</font>>'
-        elif self.options.formulas and formula is not None:
+        elif self.options.formulas and formula is not None and not self.view.has_jacobian(edge):
             factor = escape(paren(formula))
             attrs["label"] = f'<<font point-size="{size}">* {factor}</font>>'
         if edge.parent is self.new:

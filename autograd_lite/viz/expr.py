@@ -236,7 +236,20 @@ def times(*factors: Expr) -> Expr:
     return product if sign > 0 else negate(product)
 
 
+def _plain_factors(x: Expr) -> list[Expr]:
+    return list(x.factors) if isinstance(x, Prod) and x.symbol == "*" and not x.implicit else [x]
+
+
 def divide(numerator: Expr, denominator: Expr) -> Expr:
+    above, below = _plain_factors(numerator), _plain_factors(denominator)
+    cancelled = False
+    for factor in list(below):  # a factor above and below the line cancels: a*b/a is b
+        if factor in above and not isinstance(factor, Num):
+            above.remove(factor)
+            below.remove(factor)
+            cancelled = True
+    if cancelled:
+        return divide(times(*above) if above else Num(1), times(*below) if below else Num(1))
     if denominator == Num(1):
         return numerator
     if numerator == Num(0):

@@ -233,10 +233,11 @@ class GraphView:
     # -- kinds and names ----------------------------------------------------------------------
     def kind(self, node: Node) -> str:
         """input (named data), parameter, constant (unnamed data), op, or loss (the output,
-        unless backward started further on: then it is an op like the others)."""
+        when its op is a loss (``is_loss``) and backward started there; any other output, as
+        micrograd's ``o = tanh(n)``, is an op like the others)."""
         if node.op is not None:
             output = node is self.root and node is self.grad_root and node.size == 1
-            return "loss" if output else "op"
+            return "loss" if output and node.op.is_loss else "op"
         if node.requires_grad:
             return "parameter"
         return "constant" if node.name is None else "input"
@@ -336,6 +337,8 @@ class GraphView:
     def local_expr(self, edge: Edge) -> Expr | None:
         """d(child)/d(parent) as a formula; through a folded box, the sum over its paths."""
         if edge.index is None:
+            if edge.child.size == 1 and self.has_jacobian(edge):  # a gradient: J^T 1
+                return self.vjp(edge, Num(1))
             return self._through_group(edge)[0]
         return self._local(edge.child, edge.index)
 
@@ -343,9 +346,7 @@ class GraphView:
         templates = child.op.formulas
         if index >= len(templates):
             return None
-        holes = {"out": self.operand(child) if child.name is None else Sym(self.title(child))}
-        for key, parent in zip(("x", "y", "w"), child.parents, strict=False):
-            holes[key] = self.operand(parent)
+        holes = self._holes(child)
         try:
             local = simplify(parse(templates[index], holes))
         except TemplateError:
@@ -355,6 +356,13 @@ class GraphView:
         if divisor != 1 and index == 0:
             local = divide(local, Sym("m"))
         return local
+
+    def _holes(self, child: Node) -> dict[str, Expr]:
+        """What a template's {out}, {x}, {y}, {w} stand for at ``child``."""
+        holes = {"out": self.operand(child) if child.name is None else Sym(self.title(child))}
+        for key, parent in zip(("x", "y", "w"), child.parents, strict=False):
+            holes[key] = self.operand(parent)
+        return holes
 
     def formula(self, edge: Edge) -> str | None:
         """d(child)/d(parent) as text with the nodes' names (``a(1-a)``); None when no short
@@ -399,6 +407,8 @@ class GraphView:
                     if not parent.requires_grad:
                         continue
                     local, upstream = self._local(node, i), exprs.get(id(node))
+                    if i < len(node.op.grad_formulas) and upstream != Num(1):
+                        local = None  # a Jacobian after other ops: no product of factors
                     step = None if local is None or upstream is None else times(upstream, local)
                     key = id(parent)
                     exprs[key] = (step if key not in exprs else
@@ -432,10 +442,8 @@ class GraphView:
 
     def _vjp_local(self, child: Node, index: int, upstream: Expr) -> Expr | None:
         parent = child.parents[index]
-        if child.op.name == "matmul":  # dL/dX = g @ w^T, dL/dw = X^T @ g
-            other = self.operand(child.parents[1 - index])
-            return simplify(Prod((upstream, Pow(other, Sym("T"))) if index == 0 else
-                                 (Pow(other, Sym("T")), upstream), symbol="@"))
+        if index < len(child.op.grad_formulas):  # a Jacobian: the op writes J^T g itself
+            return self._jacobian_vjp(child, index, upstream)
         local = self._local(child, index)
         if local is None:
             return None
@@ -443,6 +451,29 @@ class GraphView:
         if parent.size < child.size and child.op.name in ELEMENTWISE:  # broadcast: summed back
             return Call("sum", (product,))
         return product
+
+    def _jacobian_vjp(self, child: Node, index: int, upstream: Expr) -> Expr:
+        """dL/d(input) from the op's ``grad_formulas`` (``s * (g - sum(g*s))``, ``X^T @ g``),
+        for an op whose local derivative is a matrix, not a factor to multiply g by."""
+        holes = self._holes(child)
+        template = child.op.grad_formulas[index]
+        if isinstance(upstream, Num) and child.size > 1 and "@" in template:
+            # g is that number at every element: a matrix to multiply by, not a scalar
+            ones = f"ones{child.shape}"
+            upstream = Sym(ones if upstream.value == 1 else f"{upstream}*{ones}")
+        holes["g"] = upstream
+        try:
+            return simplify(parse(template, holes))
+        except TemplateError:  # prose (``g put back at [key]``): its holes filled in as text
+            return Sym(template.format(**{k: v.wrapped(ATOM) for k, v in holes.items()}),
+                       unit=True)
+
+    def has_jacobian(self, edge: Edge) -> bool:
+        """Whether the op at the edge's end has a Jacobian (its ``grad_formulas``), so that
+        the gradient along the edge is no factor times the child's gradient."""
+        if edge.index is not None:
+            return edge.index < len(edge.child.op.grad_formulas)
+        return any(node.op.grad_formulas for node in self.groups[id(edge.child)])
 
     def simplification(self, node: Node) -> str | None:
         """The lesson's identity for the gradient of ``node`` in the graph's names (``a - y``;

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..logistic import _lesson_da  # the CLI table's da: exact where a rounds to 0 or 1
 from ..node import Node
 
 
@@ -41,8 +42,9 @@ def lesson_checks(root: Node) -> list[Check] | None:
     av, yv = float(a.value), float(y.value)
     y_text = y.name or format(yv, "g")
     dz = av - yv
+    da = float(_lesson_da(np.asarray(z.value, dtype=np.float64), np.asarray(yv)))
     rows = [
-        Check("da", a, f"-{y_text}/a + (1-{y_text})/(1-a)", -yv / av + (1 - yv) / (1 - av)),
+        Check("da", a, f"-{y_text}/a + (1-{y_text})/(1-a)", da),
         Check("dz", z, f"a - {y_text}", dz),
     ]
     for param, data in terms:

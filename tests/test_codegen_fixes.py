@@ -1,0 +1,196 @@
+"""QA findings on the generated code: which arguments compile differentiates, the lesson's
+reading order of the gradients, labels outside [0, 1] refused as eager refuses them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+
+
+def logistic_step():
+    return ag.compile(lambda w, b, X, y: ag.binary_cross_entropy(ag.sigmoid(X @ w + b), y))
+
+
+def problem(m=6, n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n))
+    y = (rng.random((m, 1)) > 0.5).astype(float)
+    return rng.normal(size=(n, 1)), X, y
+
+
+def eager_grads(w, b, X, y):
+    wn = ag.Node(w, requires_grad=True)
+    bn = ag.Node(b, requires_grad=True)
+    loss = ag.binary_cross_entropy(ag.sigmoid(X @ wn + bn), y)
+    loss.backward()
+    return float(loss.value), wn.grad, bn.grad
+
+
+# -- 1. which arguments get a gradient --------------------------------------------------------
+def test_compile_with_no_argument_requiring_a_gradient_is_an_error():
+    w, X, y = problem()
+    with pytest.raises(ValueError, match="no argument of step requires a gradient.*argnums"):
+        logistic_step()(w, 0.2, X, y)
+
+
+def test_argnums_differentiates_plain_arrays_and_numbers():
+    w, X, y = problem()
+    step = ag.compile(
+        lambda w, b, X, y: ag.binary_cross_entropy(ag.sigmoid(X @ w + b), y), argnums=(0, 1)
+    )
+    value, grads = step(w, 0.2, X, y)
+    loss, dw, db = eager_grads(w, 0.2, X, y)
+    assert len(grads) == 4 and grads[2] is None and grads[3] is None
+    np.testing.assert_allclose(value, loss, rtol=1e-12)
+    np.testing.assert_allclose(grads[0], dw, rtol=1e-12)
+    np.testing.assert_allclose(grads[1], db, rtol=1e-12)
+    # a Node that requires a gradient but is not in argnums is data, as in jax.grad
+    value, grads = step(w, 0.2, ag.Node(X, requires_grad=True), y)
+    assert grads[2] is None and grads[0].shape == w.shape
+
+
+def test_argnums_single_int_and_the_default_rule():
+    w, X, y = problem()
+    step = ag.compile(lambda w, X, y: ag.binary_cross_entropy(ag.sigmoid(X @ w), y), argnums=0)
+    _, (dw, dX, dy) = step(w, X, y)
+    assert dw.shape == w.shape and dX is None and dy is None
+    default = ag.compile(lambda w, X, y: ag.binary_cross_entropy(ag.sigmoid(X @ w), y))
+    _, (dw2, dX2, _) = default(ag.Node(w, requires_grad=True), X, y)
+    np.testing.assert_allclose(dw2, dw, rtol=1e-12)
+    assert dX2 is None
+
+
+@pytest.mark.parametrize("argnums", [-1, (0, "b"), (), 1.0])
+def test_argnums_bad_values_are_refused(argnums):
+    with pytest.raises(TypeError, match="argnums must be a position"):
+        ag.compile(lambda w: ag.sum(w * w), argnums=argnums)
+
+
+def test_argnums_past_the_arguments_is_refused():
+    step = ag.compile(lambda w: ag.sum(w * w), argnums=(0, 3))
+    with pytest.raises(ValueError, match="argnums .*3 is not the position"):
+        step(np.ones(2))
+
+
+# -- 2. the generated code in the lesson's words ----------------------------------------------
+def lesson_source() -> str:
+    from autograd_lite import logistic
+
+    nodes = logistic.lesson_graph([1.0, 2.0], 1.0, [0.5, -0.3], 0.1)
+    return ag.codegen(nodes["L"]).source
+
+
+def test_lesson_code_writes_x1_times_dz_and_the_named_derivative():
+    lines = [line.strip() for line in lesson_source().splitlines()]
+    assert "dw1 = x1 * dz  # dz/dw1 = x1" in lines
+    assert "dw2 = x2 * dz  # dz/dw2 = x2" in lines
+    assert "db = dz  # dz/db = 1" in lines
+    assert not any("dt1/" in line or "dt2/" in line for line in lines)
+
+
+def test_a_value_used_twice_keeps_its_own_comment_and_the_numbers_stay_backwards():
+    # x reaches the sum both through t1 = x * w and directly: no single "dt2/dx" would be true
+    x = ag.Node(2.0, name="x", requires_grad=True)
+    w = ag.Node(3.0, name="w", requires_grad=True)
+    z = ag.tanh(x * w - x)
+    z.name = "z"
+    q = z * w + x
+    loss = q * q
+    program = ag.codegen(loss)
+    lines = [line.strip() for line in program.source.splitlines()]
+    assert "dz = w * dt4  # dt4/dz = w" in lines
+    assert "dx = dx + (w * dt2)  # dt1/dx = w" in lines
+    value, grads = program(x=2.0, w=3.0)
+    loss.backward()
+    assert value == pytest.approx(float(loss.value), rel=1e-12)
+    assert grads["x"] == pytest.approx(float(x.grad), rel=1e-12)
+    assert grads["w"] == pytest.approx(float(w.grad), rel=1e-12)
+
+
+def test_a_product_at_the_root_drops_the_seed():
+    w = ag.Node(np.float64(3.0), name="w", requires_grad=True)
+    x = ag.Node(np.float64(2.0), name="x")
+    lines = [line.split("#")[0].strip() for line in ag.codegen(w * x).source.splitlines()]
+    assert "dw = x" in lines
+
+
+# -- 3. labels outside [0, 1] -----------------------------------------------------------------
+def eager_message(loss, z, y) -> str:
+    with pytest.raises(ValueError) as caught:
+        if loss is ag.binary_cross_entropy:
+            loss(ag.sigmoid(ag.Node(z, requires_grad=True)), y)
+        else:
+            loss(ag.Node(z, requires_grad=True), y)
+    return str(caught.value)
+
+
+def test_the_lessons_program_refuses_a_label_of_two_as_eager_does():
+    from autograd_lite import logistic
+
+    nodes = logistic.lesson_graph([1.0, 2.0], 1.0, [0.5, -0.3], 0.1)
+    program = ag.codegen(nodes["L"])
+    values = dict(x1=1.0, w1=0.5, x2=2.0, w2=-0.3, b=0.1)
+    for bad in (2.0, -0.5, float("nan")):
+        with pytest.raises(ValueError) as caught:
+            program(**values, y=bad)
+        assert str(caught.value) == eager_message(ag.binary_cross_entropy, 0.0, np.float64(bad))
+    assert program(**values, y=1.0)[0] == pytest.approx(float(nodes["L"].value), rel=1e-12)
+    assert program(**values, y=0.0)[0] > 0.0
+
+
+@pytest.mark.parametrize("loss", [ag.binary_cross_entropy, ag.binary_cross_entropy_with_logits])
+def test_compiled_array_labels_outside_the_interval_raise_eagers_error(loss):
+    w, X, y = problem()
+
+    def fn(w, X, y):
+        z = X @ w
+        return loss(ag.sigmoid(z) if loss is ag.binary_cross_entropy else z, y)
+
+    step = ag.compile(fn, argnums=0)
+    step(w, X, y)  # the trace, on good labels
+    bad = y.copy()
+    bad[2, 0] = 2.0
+    with pytest.raises(ValueError) as caught:
+        step(w, X, bad)
+    assert str(caught.value) == eager_message(loss, X @ w, bad)
+    bad[2, 0] = np.nan
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\], got \[nan\]"):
+        step(w, X, bad)
+    wn = ag.Node(w, requires_grad=True)
+    fn(wn, X, y).backward()
+    _, (dw, _, _) = step(w, X, y)  # and good ones still give backward()'s gradient
+    np.testing.assert_allclose(dw, wn.grad, rtol=1e-12)
+
+
+def test_constant_labels_are_checked_once_at_the_trace_not_in_the_code():
+    w, X, y = problem()
+    wn = ag.Node(w, name="w", requires_grad=True)
+    source = ag.codegen(ag.binary_cross_entropy(ag.sigmoid(X @ wn), y)).source
+    assert "labels_outside" not in source
+    yn = ag.Node(y, name="y")
+    program = ag.codegen(ag.binary_cross_entropy(ag.sigmoid(X @ wn), yn))
+    assert 'raise labels_outside(y, "binary_cross_entropy")' in program.source
+    # the module written out runs with numpy alone, the check's helper included
+    namespace: dict = {}
+    exec(program.module_source(), namespace)  # noqa: S102 (our own generated text)
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: labels must lie in \[0, 1\]"):
+        namespace["forward_backward"](w=w, y=y * 2.0 + 0.5)
+    value, _ = namespace["forward_backward"](w=w, y=y)
+    assert value == pytest.approx(float(ag.binary_cross_entropy(ag.sigmoid(X @ wn), y).value))
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True).filter(lambda v: not 0.0 <= v <= 1.0))
+def test_the_scalar_programs_message_prints_the_label_as_the_engine_does(label):
+    import math
+
+    from autograd_lite.codegen import helpers
+    from autograd_lite.ops.losses import _labels_outside
+
+    namespace = {"math": math}
+    exec(helpers.SCALAR["labels_outside"], namespace)  # noqa: S102 (the helper's own text)
+    got = namespace["labels_outside"](label, "binary_cross_entropy")
+    assert str(got) == str(_labels_outside(label, "binary_cross_entropy"))
