@@ -336,6 +336,21 @@ class History:
         return html_table("Training history", ("", ""), self.summary(), header_row=False)
 
 
+def check_training_settings(alpha: float, iterations: int, loss: str) -> None:
+    """The learning rate a positive number, the iterations a whole number >= 1, the loss kind
+    'lesson' or 'fused' (shared by logistic and shallow training)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
+        raise TypeError(f"alpha must be a number, got {type(alpha).__name__}")
+    if not (np.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"alpha (the learning rate) must be a positive number, got {alpha}")
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
+        raise TypeError(f"iterations must be an integer, got {type(iterations).__name__}")
+    if iterations < 1:
+        raise ValueError(f"iterations must be at least 1, got {iterations}")
+    if loss not in LOSS_KINDS:
+        raise ValueError(f"loss must be 'lesson' or 'fused', got {loss!r}")
+
+
 def train(
     X: ArrayLike,
     Y: ArrayLike,
@@ -363,16 +378,7 @@ def train(
     ``History.recording`` (for ``viz.render_training``).
     """
     X, Y = check_data(X, Y)
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
-        raise TypeError(f"alpha must be a number, got {type(alpha).__name__}")
-    if not (np.isfinite(alpha) and alpha > 0):
-        raise ValueError(f"alpha (the learning rate) must be a positive number, got {alpha}")
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
-        raise TypeError(f"iterations must be an integer, got {type(iterations).__name__}")
-    if iterations < 1:
-        raise ValueError(f"iterations must be at least 1, got {iterations}")
-    if loss not in LOSS_KINDS:
-        raise ValueError(f"loss must be 'lesson' or 'fused', got {loss!r}")
+    check_training_settings(alpha, iterations, loss)
     w0 = np.zeros((X.shape[1], 1)) if w is None else w
     w0, b0 = check_parameters(w0, b, X.shape[1])
 

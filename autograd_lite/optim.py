@@ -63,7 +63,12 @@ class Optimizer:
             p.grad = None
 
     def step(self) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must define step()")
+        """One update of every parameter that has a gradient (inside no_grad: no graph)."""
+        with no_grad():
+            self._step()
+
+    def _step(self) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define _step()")
 
 
 def _update(p: Node, delta: np.ndarray) -> None:
@@ -95,10 +100,6 @@ class SGD(Optimizer):
         _check("SGD", lr=lr, momentum=momentum, weight_decay=weight_decay)
         self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self.buffers: list[np.ndarray | None] = [None] * len(self.params)
-
-    def step(self) -> None:
-        with no_grad():
-            self._step()
 
     def _step(self) -> None:
         for i, p in enumerate(self.params):
@@ -138,10 +139,6 @@ class Adam(Optimizer):
         self.t = [0] * len(self.params)  # per parameter, as torch's state["step"]
         self.m: list[np.ndarray | float] = [0.0] * len(self.params)
         self.v: list[np.ndarray | float] = [0.0] * len(self.params)
-
-    def step(self) -> None:
-        with no_grad():
-            self._step()
 
     def _step(self) -> None:
         beta1, beta2 = self.betas

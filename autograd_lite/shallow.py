@@ -24,7 +24,6 @@ import numpy as np
 
 from .gradcheck import finite_difference
 from .logistic import (
-    LOSS_KINDS,
     GradientRow,
     GradientTable,
     LossKind,
@@ -32,6 +31,7 @@ from .logistic import (
     _check_labels,
     _stop_if_diverged,
     _values,
+    check_training_settings,
     loss_of_logits,
 )
 from .node import ArrayLike, Node
@@ -287,16 +287,7 @@ def train(
     X, Y = check_data(X, Y)
     if isinstance(n_h, bool) or not isinstance(n_h, (int, np.integer)) or n_h < 1:
         raise ValueError(f"n_h (the hidden units) must be a positive integer, got {n_h!r}")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
-        raise TypeError(f"alpha must be a number, got {type(alpha).__name__}")
-    if not (np.isfinite(alpha) and alpha > 0):
-        raise ValueError(f"alpha (the learning rate) must be a positive number, got {alpha}")
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
-        raise TypeError(f"iterations must be an integer, got {type(iterations).__name__}")
-    if iterations < 1:
-        raise ValueError(f"iterations must be at least 1, got {iterations}")
-    if loss not in LOSS_KINDS:
-        raise ValueError(f"loss must be 'lesson' or 'fused', got {loss!r}")
+    check_training_settings(alpha, iterations, loss)
     start = initial_parameters(X.shape[0], n_h, seed) if parameters is None else parameters
     start = check_parameters(*start, X.shape[0])
 
