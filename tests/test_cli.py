@@ -2,23 +2,10 @@
 
 import re
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "autograd_lite", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
+from cli_run import PNG_SIGNATURE, run
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -11,21 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_run import PNG_SIGNATURE, run
 
 import autograd_lite as ag
 from autograd_lite import cli, datasets, logistic
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "autograd_lite", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def one_line(result: subprocess.CompletedProcess, code: int, pattern: str) -> str:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
 MAX_PAGE_BYTES = 5_000_000
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograd_lite", *args], capture_output=True,
-                          text=True, timeout=300)
 
 
 def test_default_run_writes_a_training_page_under_5_mb(tmp_path: Path):
