@@ -22,6 +22,8 @@ from .op import no_grad
 class Optimizer:
     """The parameters to update, ``zero_grad()`` and ``step()``."""
 
+    weight_decay: float = 0.0  # (L2 penalty; each optimiser sets its own)
+
     def __init__(self, params: Iterable[Node]) -> None:
         name = type(self).__name__
         if isinstance(params, Node):
@@ -67,6 +69,14 @@ class Optimizer:
         with no_grad():
             self._step()
 
+    def _gradients(self):
+        """(index, parameter, its gradient + weight_decay * parameter) for each parameter that
+        has a gradient; the others are left as they are (as torch's optimisers do)."""
+        for i, p in enumerate(self.params):
+            if p.grad is not None:
+                g = p.grad
+                yield i, p, (g + self.weight_decay * p.value if self.weight_decay else g)
+
     def _step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _step()")
 
@@ -102,12 +112,7 @@ class SGD(Optimizer):
         self.buffers: list[np.ndarray | None] = [None] * len(self.params)
 
     def _step(self) -> None:
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * p.value
+        for i, p, g in self._gradients():
             if self.momentum:
                 buf = self.buffers[i]
                 buf = np.array(g, copy=True) if buf is None else self.momentum * buf + g
@@ -142,12 +147,7 @@ class Adam(Optimizer):
 
     def _step(self) -> None:
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            g = p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * p.value
+        for i, p, g in self._gradients():
             self.t[i] = t = self.t[i] + 1
             self.m[i] = m = beta1 * self.m[i] + (1.0 - beta1) * g
             self.v[i] = v = beta2 * self.v[i] + (1.0 - beta2) * (g * g)

@@ -22,7 +22,15 @@ def _normalize_axis(axis: Axis, op: str) -> Axis:
     raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r}")
 
 
-class Sum(Op):
+class _Reduction(Op):
+    """Shared by sum and mean: the axes reduced (None: all) and whether they are kept."""
+
+    def __init__(self, axis: Axis = None, keepdims: bool = False):
+        self.axis = _normalize_axis(axis, self.name)
+        self.keepdims = keepdims
+
+
+class Sum(_Reduction):
     """out = sum of x over ``axis``;  dout/dx = 1 (g is copied back along the summed axes)."""
 
     name, symbol, formulas = "sum", "sum", ("1",)
@@ -41,10 +49,6 @@ class Sum(Op):
     def grad_formulas(self) -> tuple[str, ...]:
         return _spread_formula("{g}", self, getattr(self, "shape", None))
 
-    def __init__(self, axis: Axis = None, keepdims: bool = False):
-        self.axis = _normalize_axis(axis, self.name)
-        self.keepdims = keepdims
-
     def forward(self, x):
         self.shape = x.shape
         return x.sum(axis=self.axis, keepdims=self.keepdims)  # (np.sum adds a wrapper)
@@ -53,7 +57,7 @@ class Sum(Op):
         return (_spread(g, self.shape, self.axis, self.keepdims),)
 
 
-class Mean(Op):
+class Mean(_Reduction):
     """out = mean of x over ``axis`` (n elements each);  dout/dx = 1/n."""
 
     name, symbol, formulas = "mean", "mean", ("1/n",)
@@ -71,10 +75,6 @@ class Mean(Op):
     @property
     def grad_formulas(self) -> tuple[str, ...]:
         return _spread_formula("{g}/n", self, getattr(self, "shape", None))
-
-    def __init__(self, axis: Axis = None, keepdims: bool = False):
-        self.axis = _normalize_axis(axis, self.name)
-        self.keepdims = keepdims
 
     def forward(self, x):
         self.shape = x.shape
