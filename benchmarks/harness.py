@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
+import resource
 import statistics
 import sys
 import time
@@ -41,6 +43,31 @@ def blas_one_thread() -> tuple[str, list[dict[str, Any]]]:
     return "threadpoolctl.threadpool_limits(1)", info
 
 
+def keep_freed_memory() -> str:
+    """Ask glibc's malloc to keep the memory that numpy frees, for every contender alike.
+
+    By default glibc gives a freed block at the top of its heap back to the kernel (above
+    128 KB) and serves blocks above 128 KB with a fresh mmap, so each call of a workload whose
+    temporaries are 80 KB-1.6 MB faults its pages in again. A page fault costs about 3 us on this
+    VM (a tenth of that on bare metal), so a run's timings then depend on where the heap's top
+    happens to lie: the same code measured 1.05x in one run and 1.8x in the next. With the
+    memory kept, no contender faults after its first call, and the ratios measure the code.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return "malloc as the platform has it (no glibc mallopt)"
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
+    if mallopt(m_trim_threshold, 1 << 30) and mallopt(m_mmap_threshold, 32 << 20):
+        return "glibc malloc keeps freed memory (M_TRIM_THRESHOLD 1 GB, M_MMAP_THRESHOLD 32 MB)"
+    return "malloc as the platform has it (mallopt refused)"
+
+
+def page_faults() -> int:
+    """Minor page faults of this process so far (memory the kernel had to hand over)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 @dataclass
 class Timing:
     """Per-call seconds of one contender, one sample per round it took part in."""
@@ -50,6 +77,7 @@ class Timing:
     every: int = 1  # takes part in every ``every``-th round (slow peers: fewer rounds)
     samples: list[float] = field(default_factory=list)
     rounds: list[int] = field(default_factory=list)  # the round of each sample
+    faults: list[float] = field(default_factory=list)  # page faults per call, per sample
 
     @property
     def median(self) -> float:
@@ -96,10 +124,12 @@ def interleaved(
                 continue
             timing.rounds.append(r)
             gc.collect()
+            faults = page_faults()
             start = time.perf_counter()
             for _ in range(timing.number):
                 fn()
             timing.samples.append((time.perf_counter() - start) / timing.number)
+            timing.faults.append((page_faults() - faults) / timing.number)
         log(".")
     return timings
 

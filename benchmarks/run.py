@@ -7,6 +7,7 @@ import datetime as _dt
 import gc
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--rounds", type=int, default=0, help="rounds per workload (default 15, quick 5)"
     )
+    p.add_argument(
+        "--malloc",
+        choices=("keep", "default"),
+        default="keep",
+        help="keep: malloc keeps freed memory, so no call faults its pages in again (default); "
+        "default: the platform's malloc, page faults and all",
+    )
     p.add_argument("--json", type=Path, default=None, help="where to write the results")
     p.add_argument("--readme", action="store_true", help="also rewrite benchmarks/README.md")
     return p.parse_args(argv)
@@ -43,13 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)]
         return subprocess.call(cmd, env=env)
     pinned = harness.pin_to_one_cpu()
+    memory = harness.keep_freed_memory() if args.malloc == "keep" else "the platform's malloc"
     rounds = args.rounds or (5 if args.quick else 15)
     sample_seconds = 0.05 if args.quick else 0.2
     case_seconds = 8.0 if args.quick else 45.0  # time a case's rounds may take before fewer rounds
     call_budget = 3.0 if args.quick else 15.0  # a peer whose one call takes longer is skipped
 
     print(f"BLAS: {how_blas}; {blas_info or 'threadpoolctl not installed'}")
-    print(f"process: {pinned}")
+    print(f"process: {pinned}; memory: {memory}")
     print(
         "why: two BLAS threads on this shared 2-core machine give bimodal timings (the second "
         "core is often busy), so BLAS runs on one thread and the process on one CPU."
@@ -87,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine,
         "blas": {"how": how_blas, "pools": blas_info},
         "process": pinned,
+        "memory": memory,
         "rounds": rounds,
         "sample_seconds": sample_seconds,
         "cases": results,
@@ -199,6 +209,7 @@ def _time_case(
             ratio=harness.paired_ratio(timing, floor),
             calls_per_sample=timing.number,
             samples_s=timing.samples,
+            faults_per_call=statistics.median(timing.faults),
         )
     if case.memory_target is not None and measure_memory:
         floor_peak = harness.peak_bytes(case.floor.run)

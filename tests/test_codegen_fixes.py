@@ -3,6 +3,8 @@ reading order of the gradients, labels outside [0, 1] refused as eager refuses t
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -194,3 +196,23 @@ def test_the_scalar_programs_message_prints_the_label_as_the_engine_does(label):
     exec(helpers.SCALAR["labels_outside"], namespace)  # noqa: S102 (the helper's own text)
     got = namespace["labels_outside"](label, "binary_cross_entropy")
     assert str(got) == str(_labels_outside(label, "binary_cross_entropy"))
+
+
+@pytest.mark.parametrize("label", [0.0, 1.0, 0.3])
+def test_generated_sigmoid_and_loss_match_eager_at_saturation_without_warnings(label):
+    """The array helpers (sigmoid with e^-z allowed to overflow, bce_logits with max(z, 0) from
+    |z|) give eager's loss and dz at every z, saturated ones included, and warn of nothing."""
+    z0 = np.array([[-1000.0], [-800.0], [-40.0], [-1e-3], [0.0], [3.0], [40.0], [800.0], [1e3]])
+    Y = np.full_like(z0, label)
+
+    def lesson(z):
+        return ag.binary_cross_entropy(ag.sigmoid(z), Y, reduction="sum")
+
+    z = ag.Node(z0.copy(), requires_grad=True)
+    L = lesson(z)
+    L.backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, (dz,) = ag.compile(lesson)(ag.Node(z0.copy(), requires_grad=True))
+    np.testing.assert_allclose(value, L.value, rtol=1e-12)
+    np.testing.assert_allclose(dz, z.grad, rtol=1e-12, atol=1e-300)

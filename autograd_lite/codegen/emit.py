@@ -20,7 +20,7 @@ from ..node import Node
 from ..op import unbroadcast
 from ..ops import identities
 from . import helpers
-from .names import Namer, is_atom, literal, one_line, wrap
+from .names import Namer, is_atom, is_call, literal, one_line, wrap
 
 SEED = "1.0"  # dL/dL for a loss of one number: dropped from the products it would start
 COMMENTED_OPS = 10_000  # a larger graph (a deep chain) gets no comments: faster to generate
@@ -228,7 +228,9 @@ class _Writer:
         reduction = n.op.reduction
         if reduction == "none" or self.scalar:  # (one number is its own mean and sum)
             return per_element
-        return f"np.{reduction}({per_element})"
+        total = f"{per_element if is_call(per_element) else wrap(per_element)}.sum()"
+        # np.mean's value, without its Python-level wrapper (as the loss's reduce computes it)
+        return total if reduction == "sum" else f"{total} / {n.op.divisor}"
 
     def _custom_forward(self, n: Node) -> str:
         """A user's op without templates: its own forward, on a copy of the traced op object."""

@@ -72,6 +72,19 @@ def wrap(text: str) -> str:
     return text if is_atom(text) else f"({text})"
 
 
+def is_call(text: str) -> bool:
+    """True when ``text`` is one call, ``name(...)``, whose parentheses close at its end."""
+    head = re.match(r"[A-Za-z_][\w.]*\(", text)
+    if head is None or not text.endswith(")"):
+        return False
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and i >= head.end() - 1:
+            return i == len(text) - 1
+    return False
+
+
 def one_line(text: str) -> str:
     """Text for a comment: newlines and carriage returns become spaces."""
     return " ".join(str(text).split())
