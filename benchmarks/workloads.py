@@ -567,17 +567,15 @@ def _reset(params: list[ag.Node], values: list[np.ndarray]) -> None:
 def moons_scalar_engine(d: MoonsData) -> Callable[[], Result]:
     """The demo's step with one scalar Node per weight (its ScalarMLP, loss and SGD)."""
     demo = _demo()
-    like = ag.nn.MLP(demo.SIZES, seed=0)
-    for layer, W, b in zip(_linears(like), d.Ws, d.bs, strict=True):
-        layer.W.value, layer.b.value = W, b
-    model = demo.ScalarMLP(like)
+    model = _scalar_model(d)
     params = model.parameters()
     start = [p.value for p in params]
     opt = ag.optim.SGD(params, lr=d.lr)
 
     def run() -> Result:
         _reset(params, start)
-        total, _ = demo.scalar_loss(model, d.X, d.y)
+        total, scores = demo.scalar_loss(model, d.X, d.y)
+        demo.accuracy(scores, d.y)  # computed as the demo (and micrograd's) does each step
         opt.zero_grad()
         total.backward()
         grads = _scalar_flat(model, "grad")
@@ -585,6 +583,36 @@ def moons_scalar_engine(d: MoonsData) -> Callable[[], Result]:
         return {"loss": float(total), "grad": grads, "params": _scalar_flat(model, "value")}
 
     return run
+
+
+def _scalar_model(d: MoonsData) -> Any:
+    demo = _demo()
+    like = ag.nn.MLP(demo.SIZES, seed=0)
+    for layer, W, b in zip(_linears(like), d.Ws, d.bs, strict=True):
+        layer.W.value, layer.b.value = W, b
+    return demo.ScalarMLP(like)
+
+
+def moons_scalar_compiled(d: MoonsData) -> tuple[Callable[[], Result], dict[str, float]]:
+    """The demo's scalar step through ag.compile (demo.compile_scalar_step): traced once on the
+    scalar Nodes, then each step runs the generated float code and SGD updates the Nodes."""
+    model = _scalar_model(d)
+    params = model.parameters()
+    start = [p.value for p in params]
+    step = _demo().compile_scalar_step(model, d.X, d.y)
+    step(*params)  # the trace, codegen and compile(), once, before timing
+    opt = ag.optim.SGD(params, lr=d.lr)
+
+    def run() -> Result:
+        _reset(params, start)
+        total, grads = step(*params)
+        for p, grad in zip(params, grads, strict=True):
+            p.grad = grad
+        flat_grads = _scalar_flat(model, "grad")
+        opt.step()
+        return {"loss": total, "grad": flat_grads, "params": _scalar_flat(model, "value")}
+
+    return run, step.timings
 
 
 def _scalar_flat(model: Any, what: str) -> np.ndarray:
@@ -610,7 +638,7 @@ def moons_vector_engine(d: MoonsData) -> Callable[[], Result]:
 
     def run() -> Result:
         _reset(params, start)
-        total, _ = demo.vectorised_loss(model, d.X, d.y)
+        total, _ = demo.vectorised_loss(model, d.X, d.y)  # (no accuracy: the floor has none)
         opt.zero_grad()
         total.backward()
         grads = flat([L.W.grad for L in _linears(model)], [L.b.grad for L in _linears(model)])
@@ -619,6 +647,26 @@ def moons_vector_engine(d: MoonsData) -> Callable[[], Result]:
         return {"loss": float(total), "grad": grads, "params": values}
 
     return run
+
+
+def moons_compiled_case(samples: int = 100) -> Case:
+    d = moons_data(samples)
+    run, timings = moons_scalar_compiled(d)
+    name = "autograd_lite scalar Nodes, compiled"
+    return Case(
+        key="W7 compiled",
+        title=f"micrograd's moons demo, scalar Nodes through ag.compile, one SGD step on "
+        f"{samples:,} examples",
+        floor=Contender("numpy by hand", lambda: moons_floor(d), role="floor"),
+        contenders=[Contender(name, run, role="engine")],
+        expected=moons_floor(d),
+        rtol=1e-9,
+        target=None,
+        peer_targets={"micrograd": 0.25},
+        target_of=name,
+        notes=[_timings_note(timings, "ag.compile of the scalar loss")],
+        data=d,
+    )
 
 
 def moons_case(key: str, samples: int) -> Case:
@@ -668,6 +716,7 @@ def all_cases(
         *(("W5", lambda n=n: chain_compiled_case(n)) for n in chain_steps),
         ("W6", lambda: graph_case(10_000)),
         ("W7", lambda: moons_case("W7", 100)),
+        ("W7", lambda: moons_compiled_case(100)),
         ("W8", lambda: moons_case("W8", 1_000)),
     ]
     makers.append(("CSV", _csv_case))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import numpy as np
 
@@ -67,49 +68,98 @@ class ScalarMLP:
     def parameters(self) -> list[ag.Node]:
         return [p for neurons in self.layers for ws, b in neurons for p in (*ws, b)]
 
+    def with_parameters(self, params: list[ag.Node]) -> ScalarMLP:
+        """The same network on other parameter Nodes (in parameters()' order): ag.compile
+        traces the loss on Nodes of its own."""
+        given = iter(params)
+        other = ScalarMLP.__new__(ScalarMLP)
+        other.layers = [
+            [([next(given) for _ in ws], next(given)) for ws, _ in neurons]
+            for neurons in self.layers
+        ]
+        return other
 
-def scalar_loss(model: ScalarMLP, X: np.ndarray, y: np.ndarray) -> tuple[ag.Node, float]:
-    """micrograd's loss(): the mean hinge loss plus alpha * sum(p^2), and the accuracy."""
+
+def scalar_loss(model: ScalarMLP, X: np.ndarray, y: np.ndarray) -> tuple[ag.Node, list[ag.Node]]:
+    """micrograd's loss(): the mean hinge loss plus alpha * sum(p^2); and the scores."""
     scores = [model(row) for row in X.tolist()]
     losses = [ag.relu(1.0 - yi * score) for yi, score in zip(y.tolist(), scores, strict=True)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = ALPHA * sum(p * p for p in model.parameters())
-    correct = [(yi > 0) == (float(score) > 0) for yi, score in zip(y, scores, strict=True)]
-    return data_loss + reg_loss, sum(correct) / len(correct)
+    return data_loss + reg_loss, scores
+
+
+def accuracy(scores: ag.Node | list[ag.Node], y: np.ndarray) -> float:
+    """The share of examples on the right side: score > 0 where y = 1, score <= 0 where y = -1."""
+    values = scores.value if isinstance(scores, ag.Node) else [s.value for s in scores]
+    return float(np.mean((np.ravel(values) > 0) == (y > 0)))
 
 
 def train_scalar(model: ScalarMLP, X: np.ndarray, y: np.ndarray, steps: int = 100):
     """micrograd's training loop, p -= lr * p.grad for every parameter (ag.optim.SGD with the
     schedule's learning rate at each step); returns [(loss, accuracy)] per step."""
-    return _train(model.parameters(), lambda: scalar_loss(model, X, y), steps)
+    return _train(model.parameters(), lambda: scalar_loss(model, X, y), y, steps)
+
+
+def compile_scalar_step(model: ScalarMLP, X: np.ndarray, y: np.ndarray) -> ag.Compiled:
+    """The scalar loss as generated code (ag.compile): traced once on the model's scalar Nodes,
+    then each call runs Python float arithmetic and returns (loss, one gradient per weight)."""
+
+    def loss(*params: ag.Node) -> ag.Node:
+        return scalar_loss(model.with_parameters(list(params)), X, y)[0]
+
+    return ag.compile(loss)
+
+
+def train_scalar_compiled(
+    model: ScalarMLP, X: np.ndarray, y: np.ndarray, steps: int = 100, step: Any = None
+):
+    """The same loop with the compiled step (``step``, made here if not given): the scalar Nodes
+    keep the weights, the generated code computes the loss and the gradients. Returns
+    [(loss, accuracy)] per step, where the accuracy (which needs the scores, which the step does
+    not return) is that of the last step only, NaN before it."""
+    step = step or compile_scalar_step(model, X, y)
+    params = model.parameters()
+    opt = optim.SGD(params, lr=learning_rate(0, steps))
+    history = []
+    for k in range(steps):
+        if k == steps - 1:
+            with ag.no_grad():
+                scores = scalar_loss(model, X, y)[1]
+        total, grads = step(*params)
+        for p, grad in zip(params, grads, strict=True):
+            p.grad = grad
+        opt.lr = learning_rate(k, steps)
+        opt.step()
+        history.append((float(total), accuracy(scores, y) if k == steps - 1 else float("nan")))
+    return history
 
 
 # -- vectorised: one matrix per layer ------------------------------------------------------------
-def vectorised_loss(model: nn.MLP, X: np.ndarray, y: np.ndarray) -> tuple[ag.Node, float]:
-    """The same loss over all examples at once: scores (m, 1) = model(X)."""
+def vectorised_loss(model: nn.MLP, X: np.ndarray, y: np.ndarray) -> tuple[ag.Node, ag.Node]:
+    """The same loss over all examples at once; and the scores (m, 1) = model(X)."""
     scores = model(X)
     labels = y.reshape(-1, 1)
     data_loss = ag.mean(ag.relu(1.0 - labels * scores))
     reg_loss = ALPHA * sum(ag.sum(p * p) for p in model.parameters())
-    accuracy = float(np.mean((labels > 0) == (scores.value > 0)))
-    return data_loss + reg_loss, accuracy
+    return data_loss + reg_loss, scores
 
 
 def train_vectorised(model: nn.MLP, X: np.ndarray, y: np.ndarray, steps: int = 100):
     """The same loop on the matrices; returns [(loss, accuracy)] per step."""
-    return _train(model.parameters(), lambda: vectorised_loss(model, X, y), steps)
+    return _train(model.parameters(), lambda: vectorised_loss(model, X, y), y, steps)
 
 
-def _train(params: list[ag.Node], loss, steps: int) -> list[tuple[float, float]]:
+def _train(params: list[ag.Node], loss, y: np.ndarray, steps: int) -> list[tuple[float, float]]:
     opt = optim.SGD(params, lr=learning_rate(0, steps))
     history = []
     for k in range(steps):
-        total, accuracy = loss()
+        total, scores = loss()
         opt.zero_grad()
         total.backward()
         opt.lr = learning_rate(k, steps)
         opt.step()
-        history.append((float(total), accuracy))
+        history.append((float(total), accuracy(scores, y)))
     return history
 
 
@@ -118,9 +168,15 @@ def main(steps: int = 100, seed: int = 0) -> dict[str, list[tuple[float, float]]
     print(f"make_moons: {len(y)} points, noise 0.1; a {'-'.join(map(str, SIZES))} ReLU MLP, "
           f"hinge loss + {ALPHA:g} * L2, SGD with lr = 1 - 0.9 k / {steps}, {steps} steps")
     start = nn.MLP(SIZES, activation="relu", seed=seed)
+    compiled_model = ScalarMLP(start)
+    began = time.perf_counter()
+    compiled = compile_scalar_step(compiled_model, X, y)
+    compiled(*compiled_model.parameters())  # the trace, the generated code and its compile()
+    made = time.perf_counter() - began
     runs = {}
     for name, train, model in (
         ("scalar Nodes", train_scalar, ScalarMLP(start)),
+        ("compiled", lambda *a: train_scalar_compiled(*a, step=compiled), compiled_model),
         ("vectorised", train_vectorised, start),
     ):
         count = len(model.parameters())
@@ -128,11 +184,15 @@ def main(steps: int = 100, seed: int = 0) -> dict[str, list[tuple[float, float]]
         history = train(model, X, y, steps)
         per_step = (time.perf_counter() - began) / steps
         (first, _), (last, accuracy) = history[0], history[-1]
+        extra = f" (made once in {made:.1f} s: ag.compile of the scalar loss)" * (
+            name == "compiled"
+        )
         print(f"  {name:<13} ({count} parameter Node(s)): loss {first:.4f} -> {last:.4f}, "
-              f"accuracy {accuracy:.0%}, {per_step * 1e3:.2f} ms per step")
+              f"accuracy {accuracy:.0%}, {per_step * 1e3:.2f} ms per step{extra}")
         runs[name] = history
-    gap = max(abs(a[0] - b[0]) for a, b in zip(*runs.values(), strict=True))
-    print(f"  the two runs' losses differ by at most {gap:.1e} (the same path, summed apart)")
+    first_run, *others = runs.values()
+    gap = max(abs(a[0] - b[0]) for other in others for a, b in zip(first_run, other, strict=True))
+    print(f"  the three runs' losses differ by at most {gap:.1e} (the same path, summed apart)")
     return runs
 
 
