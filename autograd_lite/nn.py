@@ -118,7 +118,7 @@ class Linear(Module):
             self.b = None
 
     def forward(self, x: Node | ArrayLike) -> Node:
-        shape = np.shape(x.value if isinstance(x, Node) else x)
+        shape = x.value.shape if isinstance(x, Node) else np.shape(x)
         if not shape or shape[-1] != self.n_in:
             raise ValueError(
                 f"Linear({self.n_in}, {self.n_out}): input of shape {shape}; its last axis must "

@@ -296,6 +296,7 @@ class Node(Habits):
         Leaves pass nothing on: they take their summed gradients after the last op node.
         """
         pending = {self: self._seed(grad)}  # node -> its gradient summed over its users
+        summed = set()  # the nodes whose gradient is a sum made here (an array of their own)
         backward_roots.append(weakref.ref(self))
         waiting = [(-self.number, self)] if self.op is not None else []  # a heap of op nodes
         while waiting:
@@ -323,6 +324,7 @@ class Node(Habits):
                         parent_grad = _fit_gradient(parent_grad, parent, op, i)
                 if parent in pending:
                     pending[parent] = pending[parent] + parent_grad
+                    summed.add(parent)
                 else:
                     pending[parent] = parent_grad
                     if parent.op is not None:  # leaves wait in pending until the end
@@ -330,7 +332,7 @@ class Node(Habits):
         for leaf, leaf_grad in pending.items():  # only leaves are left, each gradient complete
             if leaf.grad is not None:
                 leaf.grad = _accumulated(leaf, leaf_grad)
-            elif type(leaf_grad) is np.ndarray:
+            elif type(leaf_grad) is np.ndarray and leaf not in summed:
                 leaf.grad = leaf_grad.copy()  # a leaf's own array, not one an op gave others too
             else:
                 leaf.grad = leaf_grad

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,15 +28,22 @@ class _NotRecorded(tuple):
 _NOT_RECORDED = _NotRecorded()
 
 
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
-    """Inside, ops record no graph: results have ``op is None``, no parents, no gradient."""
-    global _recording
-    before, _recording = _recording, False
-    try:
-        yield
-    finally:
-        _recording = before
+class no_grad(contextlib.ContextDecorator):  # noqa: N801 (a function's name, as torch.no_grad)
+    """Inside ``with no_grad():`` (or in a function decorated ``@no_grad()``), ops record no
+    graph: results have ``op is None``, no parents, no gradient. (A class rather than a
+    generator-based context manager: an optimiser enters it every step, and contextlib's
+    generator machinery cost more than a small step's arithmetic.)"""
+
+    def _recreate_cm(self) -> no_grad:  # each decorated call gets its own (calls may nest)
+        return no_grad()
+
+    def __enter__(self) -> None:
+        global _recording
+        self.before, _recording = _recording, False
+
+    def __exit__(self, *exc: object) -> None:
+        global _recording
+        _recording = self.before
 
 
 def is_recording() -> bool:

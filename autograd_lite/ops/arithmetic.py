@@ -46,6 +46,9 @@ class Mul(Op):
         return x * y
 
     def backward(self, g):
+        if self.x is self.y:  # x * x (p * p in an L2 term): both gradients are g x, made once
+            gx = g * self.x
+            return gx, gx
         need_x, need_y = self.needs_input_grad
         return (g * self.y if need_x else None), (g * self.x if need_y else None)
 

@@ -92,7 +92,7 @@ def _spread(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -
         g = np.expand_dims(g, axis)
     # a fresh array, not a read-only broadcast view, since it may end up in a .grad (filled by
     # assignment: np.broadcast_to(g, shape).copy() costs several times more on small arrays)
-    out = np.empty(shape, dtype=np.asarray(g).dtype)
+    out = np.empty(shape, dtype=g.dtype if isinstance(g, (np.ndarray, np.generic)) else None)
     out[...] = g
     return out
 
