@@ -159,3 +159,21 @@ def test_the_context_is_left_off_after_an_error():
         ag.Node(1.0) / 0.0
     with np.errstate(divide="ignore"):
         assert np.isinf((ag.Node(1.0) / 0.0).value)
+
+
+def test_no_grad_restores_recording_after_an_error_and_in_nested_decorated_calls():
+    @ag.no_grad()
+    def depth(n):
+        assert not ag.op.is_recording()
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3 and ag.op.is_recording()
+    with pytest.raises(ZeroDivisionError):
+        with ag.no_grad():
+            1 / 0
+    assert ag.op.is_recording()
+    with ag.no_grad():
+        with ag.no_grad():
+            pass
+        assert not ag.op.is_recording()
+    assert ag.op.is_recording()
