@@ -259,15 +259,16 @@ _constants: dict[tuple, Node] = {}
 def _constant(number: float, beside: Node) -> Node:
     """The shared constant Node of a Python number, of the dtype of the Node beside it."""
     like = type(beside.value)  # a numpy scalar's own type, found faster than through its dtype
-    if like is np.ndarray:
-        like = beside.value.dtype.type
+    if like is np.ndarray:  # beside an array, a 0-d array: numpy's scalar * array costs twice
+        like = beside.value.dtype  # as much as array * array (it tries the scalar's own * first)
     # -0.0 == 0.0 as a key: a zero is keyed with its sign too, so the two stay apart
     key = (number, like) if number else (number, math.copysign(1.0, number), like)
     node = _constants.get(key)
     if node is None:
         if len(_constants) >= 1024:
             _constants.clear()
-        node = _constants[key] = Node(like(number))
+        value = np.array(number, dtype=like) if type(like) is not type else like(number)
+        node = _constants[key] = Node(value)
     return node
 
 
