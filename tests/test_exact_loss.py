@@ -336,3 +336,19 @@ def test_train_prints_the_rising_loss_warning_after_the_iterations_it_speaks_of(
     warning = [i for i, line in enumerate(lines) if "warning: the loss rose" in line]
     last_iteration = max(i for i, line in enumerate(lines) if line.startswith("  iteration"))
     assert len(warning) == 1 and warning[0] == last_iteration + 1, result.stdout
+
+
+def test_the_loss_of_a_large_array_done_block_by_block_is_the_elementwise_formula():
+    """Arrays larger than a block take the blocked loop: the same numbers, bit for bit, as the
+    formula on the whole array, with e given (from sigmoid) or computed, and a single label."""
+    from autograd_lite.ops import losses as loss_module
+
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((loss_module._BLOCKED + loss_module._BLOCK + 17, 1)) * 40.0
+    for y in ((rng.random(z.shape) > 0.5) * 1.0, np.float64(1.0), rng.random(z.shape)):
+        abs_z = np.abs(z)
+        expected = abs_z * 0.5 + z * (0.5 - y) + np.log1p(np.exp(-abs_z))
+        losses, e = loss_module._losses_of_logits(z, y)
+        assert np.array_equal(losses, expected) and np.array_equal(e, np.exp(-abs_z))
+        given, _ = loss_module._losses_of_logits(z, y, np.exp(-abs_z))
+        assert np.array_equal(given, expected)

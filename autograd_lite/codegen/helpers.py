@@ -83,18 +83,26 @@ def bce_logits(z, y):
     """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
 
     max(z, 0) - z y + log(1 + e^-|z|), with max(z, 0) - z y written |z|/2 + z (1/2 - y) (from
-    the |z| the exponential needs: numpy's maximum is a slow pass of its own), in two arrays
-    (out=), summed in that order: no cancellation where the loss is tiny (y = 1 and z > 0, or
-    y = 0 and z < 0, give exactly 0 before the log term).
+    the |z| the exponential needs: numpy's maximum is a slow pass of its own), summed in that
+    order: no cancellation where the loss is tiny (y = 1 and z > 0, or y = 0 and z < 0, give
+    exactly 0 before the log term). On a large array its nine passes run over blocks of 16,384
+    elements, which stay in the CPU's cache, rather than over the whole array nine times.
     """
-    loss, e = np.empty_like(z), np.empty_like(z)  # (arrays even for one number)
-    np.abs(z, out=e)
-    np.multiply(e, 0.5, out=loss)
-    loss += z * (0.5 - y)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    np.log1p(e, out=e)
-    loss += e
+    z, y = np.broadcast_arrays(z, y)
+    loss = np.empty(z.shape, dtype=z.dtype)  # (an array even for one number)
+    flat_loss, flat_z, flat_y = loss.reshape(-1), z.reshape(-1), y.reshape(-1)
+    block = max(flat_z.size, 1) if flat_z.size <= 65536 else 16384  # (small: whole)
+    e = np.empty(block, dtype=loss.dtype)
+    for start in range(0, flat_z.size, block):
+        zb, out = flat_z[start:start + block], flat_loss[start:start + block]
+        eb = e[: len(zb)]
+        np.abs(zb, out=eb)
+        np.multiply(eb, 0.5, out=out)
+        out += zb * (0.5 - flat_y[start:start + block])
+        np.negative(eb, out=eb)
+        np.exp(eb, out=eb)
+        np.log1p(eb, out=eb)
+        out += eb
     return loss
 ''',
     "log_clamped": '''\
