@@ -227,7 +227,12 @@ class Node(Habits):
                 raise self._leaf_in_place_error(f"{self.name or 'a leaf'} {symbol} ...")
             if self.requires_grad or (isinstance(other, Node) and other.requires_grad):
                 return op()(self, other)
-        other_value = other.value if isinstance(other, Node) else as_array(other, f"Node {symbol}")
+        if type(other) is np.ndarray:  # an optimiser's step (lr * grad), the common case
+            other_value = other
+        elif isinstance(other, Node):
+            other_value = other.value
+        else:
+            other_value = as_array(other, f"Node {symbol}")
         # A new array rather than numpy's in-place write: the arrays the graph saved stay intact.
         new = ufunc(self.value, other_value)
         if new.shape != self.shape:
@@ -235,7 +240,8 @@ class Node(Habits):
                 f"Node {symbol}: a value of shape {self.shape} {symbol} one of shape "
                 f"{np.shape(other_value)} gives shape {np.shape(new)}; in place keeps the shape"
             )
-        self.value = new if new.dtype == self.value.dtype else new.astype(self.value.dtype)
+        dtype = self.value.dtype
+        self.value = new if new.dtype is dtype or new.dtype == dtype else new.astype(dtype)
         self._bump_version()
         return self
 
@@ -282,7 +288,10 @@ class Node(Habits):
 
     def _bump_version(self) -> None:
         global _last_change
-        self._version = self.version + 1
+        try:
+            self._version += 1
+        except AttributeError:  # the first change
+            self._version = 1
         self._changed_at = _last_change = next(creation_number)  # ops made before saw the old
 
     # -- gradients ------------------------------------------------------------------------------
