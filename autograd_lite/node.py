@@ -328,8 +328,8 @@ class Node(Habits):
                 if type(parent_grad) is not _float64 or type(parent.value) is not _float64:
                     value = parent.value  # (scalars fit, as do arrays of the right shape and dtype)
                     if type(parent_grad) is not np.ndarray or parent_grad.shape != value.shape or (
-                        parent_grad.dtype != value.dtype
-                    ):
+                        parent_grad.dtype is not value.dtype and parent_grad.dtype != value.dtype
+                    ):  # (the float64 dtype is one object: identity first, cheaper than ==)
                         parent_grad = _fit_gradient(parent_grad, parent, op, i)
                 if parent in pending:
                     pending[parent] = pending[parent] + parent_grad
