@@ -88,21 +88,24 @@ def bce_logits(z, y):
     exactly 0 before the log term). On a large array its nine passes run over blocks of 16,384
     elements, which stay in the CPU's cache, rather than over the whole array nine times.
     """
-    z, y = np.broadcast_arrays(z, y)
-    loss = np.empty(z.shape, dtype=z.dtype)  # (an array even for one number)
-    flat_loss, flat_z, flat_y = loss.reshape(-1), z.reshape(-1), y.reshape(-1)
-    block = max(flat_z.size, 1) if flat_z.size <= 65536 else 16384  # (small: whole)
-    e = np.empty(block, dtype=loss.dtype)
-    for start in range(0, flat_z.size, block):
-        zb, out = flat_z[start:start + block], flat_loss[start:start + block]
-        eb = e[: len(zb)]
-        np.abs(zb, out=eb)
-        np.multiply(eb, 0.5, out=out)
-        out += zb * (0.5 - flat_y[start:start + block])
-        np.negative(eb, out=eb)
-        np.exp(eb, out=eb)
-        np.log1p(eb, out=eb)
-        out += eb
+    loss = np.empty_like(z)  # (an array even for one number)
+    if z.size <= 65536 or np.shape(y) not in ((), z.shape):
+        blocks = [(z, y, loss)]  # small: the whole array at once
+    else:  # large: blocks of 16,384 elements, which stay in the CPU's cache
+        flat_z, flat_loss = z.reshape(-1), loss.reshape(-1)
+        flat_y = np.reshape(y, -1) if np.ndim(y) else y
+        blocks = [
+            (flat_z[i:i + 16384], flat_y[i:i + 16384] if np.ndim(y) else y, flat_loss[i:i + 16384])
+            for i in range(0, z.size, 16384)
+        ]
+    for zb, yb, out in blocks:
+        e = np.abs(zb, out=np.empty_like(zb))
+        np.multiply(e, 0.5, out=out)
+        out += zb * (0.5 - yb)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        np.log1p(e, out=e)
+        out += e
     return loss
 ''',
     "log_clamped": '''\
