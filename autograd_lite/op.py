@@ -267,7 +267,7 @@ def _constant(number: float, beside: Node) -> Node:
     if node is None:
         if len(_constants) >= 1024:
             _constants.clear()
-        value = np.array(number, dtype=like) if type(like) is not type else like(number)
+        value = np.array(number, dtype=like) if isinstance(like, np.dtype) else like(number)
         node = _constants[key] = Node(value)
     return node
 

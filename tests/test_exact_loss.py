@@ -344,7 +344,7 @@ def test_the_loss_of_a_large_array_done_block_by_block_is_the_elementwise_formul
     from autograd_lite.ops import losses as loss_module
 
     rng = np.random.default_rng(3)
-    z = rng.standard_normal((loss_module._BLOCKED + loss_module._BLOCK + 17, 1)) * 40.0
+    z = rng.standard_normal((loss_module.BLOCKED + loss_module.BLOCK + 17, 1)) * 40.0
     for y in ((rng.random(z.shape) > 0.5) * 1.0, np.float64(1.0), rng.random(z.shape)):
         abs_z = np.abs(z)
         expected = abs_z * 0.5 + z * (0.5 - y) + np.log1p(np.exp(-abs_z))

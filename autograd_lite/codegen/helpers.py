@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ..ops.losses import BLOCK, BLOCKED
+
 # name -> source, for graphs of single numbers (Python floats, the math module)
 SCALAR: dict[str, str] = {
     "sigmoid": '''\
@@ -78,25 +80,27 @@ def sigmoid(z):
     a += 1.0
     return np.reciprocal(a, out=a)
 ''',
-    "bce_logits": '''\
+    # (the block sizes are the eager loss's, ops/losses.py: one source for both)
+    "bce_logits": f'''\
 def bce_logits(z, y):
     """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
 
     max(z, 0) - z y + log(1 + e^-|z|), with max(z, 0) - z y written |z|/2 + z (1/2 - y) (from
     the |z| the exponential needs: numpy's maximum is a slow pass of its own), summed in that
     order: no cancellation where the loss is tiny (y = 1 and z > 0, or y = 0 and z < 0, give
-    exactly 0 before the log term). On a large array its nine passes run over blocks of 16,384
-    elements, which stay in the CPU's cache, rather than over the whole array nine times.
+    exactly 0 before the log term). On a large array its nine passes run over blocks of
+    {BLOCK:,} elements, which stay in the CPU's cache, rather than over the whole array nine times.
     """
     loss = np.empty_like(z)  # (an array even for one number)
-    if z.size <= 65536 or np.shape(y) not in ((), z.shape):
+    if z.size <= {BLOCKED} or np.shape(y) not in ((), z.shape):
         blocks = [(z, y, loss)]  # small: the whole array at once
-    else:  # large: blocks of 16,384 elements, which stay in the CPU's cache
+    else:  # large: blocks that stay in the CPU's cache
         flat_z, flat_loss = z.reshape(-1), loss.reshape(-1)
         flat_y = np.reshape(y, -1) if np.ndim(y) else y
+        n = {BLOCK}
         blocks = [
-            (flat_z[i:i + 16384], flat_y[i:i + 16384] if np.ndim(y) else y, flat_loss[i:i + 16384])
-            for i in range(0, z.size, 16384)
+            (flat_z[i:i + n], flat_y[i:i + n] if np.ndim(y) else y, flat_loss[i:i + n])
+            for i in range(0, z.size, n)
         ]
     for zb, yb, out in blocks:
         e = np.abs(zb, out=np.empty_like(zb))

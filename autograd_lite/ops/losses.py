@@ -71,9 +71,10 @@ class _Loss(Op):
         return losses
 
 
-# Arrays beyond _BLOCKED elements (512 KB of float64) are done _BLOCK elements at a time: one
-# block's temporaries stay in the CPU's cache. Smaller ones fit there whole.
-_BLOCKED, _BLOCK = 65_536, 16_384
+# Arrays beyond BLOCKED elements (512 KB of float64) are done BLOCK elements at a time: one
+# block's temporaries stay in the CPU's cache. Smaller ones fit there whole. (The generated
+# code's bce_logits, codegen/helpers.py, uses the same two sizes.)
+BLOCKED, BLOCK = 65_536, 16_384
 
 
 def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None):
@@ -86,7 +87,7 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
     keeps its digits. A large array is done block by block, so that its eight
     passes read and write the cache rather than memory (the same numbers, element by element).
     """
-    if type(z) is not np.ndarray or z.size <= _BLOCKED or np.shape(y) not in ((), z.shape):
+    if type(z) is not np.ndarray or z.size <= BLOCKED or np.shape(y) not in ((), z.shape):
         abs_z = np.abs(z)
         if e is None:
             e = np.exp(-abs_z)
@@ -97,8 +98,8 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
         e = np.empty(z.shape, z.dtype)
     flat_z, flat_losses, flat_e = z.reshape(-1), losses.reshape(-1), e.reshape(-1)
     flat_y = np.reshape(y, -1) if np.ndim(y) else y
-    for start in range(0, z.size, _BLOCK):
-        block = slice(start, start + _BLOCK)
+    for start in range(0, z.size, BLOCK):
+        block = slice(start, start + BLOCK)
         zb, out, eb = flat_z[block], flat_losses[block], flat_e[block]
         np.abs(zb, out=out)  # (|z|, for e and for the loss)
         if not given:
