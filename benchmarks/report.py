@@ -104,10 +104,9 @@ def summary(doc: dict[str, Any]) -> str:
     for case in doc["cases"]:
         row = next((r for r in case["rows"] if r["name"] == case["target_of"]), None)
         if case["target"] is not None and row and "ratio" in row:
-            mem, hit = "", row["ratio"] <= case["target"]
+            mem, hit = "", case["target_hit"]
             if case.get("memory_target") is not None and "peak_ratio" in row:
                 mem = f"{row['peak_ratio']:.2f}x (<= {case['memory_target']:g}x)"
-                hit = hit and row["peak_ratio"] <= case["memory_target"]
             rows.append(
                 [
                     case["key"],

@@ -511,7 +511,7 @@ def moons_data(samples: int, seed: int = 0) -> MoonsData:
     demo = _demo()
     X, y = demo.moons(samples, seed=seed)
     model = ag.nn.MLP(demo.SIZES, activation="relu", seed=seed)
-    linears = [layer for layer in model.layers if isinstance(layer, ag.nn.Linear)]
+    linears = _linears(model)
     return MoonsData(X, y, [L.W.value for L in linears], [L.b.value for L in linears])
 
 
@@ -635,15 +635,16 @@ def moons_vector_engine(d: MoonsData) -> Callable[[], Result]:
     params = model.parameters()
     start = [v for W, b in zip(d.Ws, d.bs, strict=True) for v in (W, b)]
     opt = ag.optim.SGD(params, lr=d.lr)
+    linears = _linears(model)  # (once: the timed step should not look its layers up again)
 
     def run() -> Result:
         _reset(params, start)
         total, _ = demo.vectorised_loss(model, d.X, d.y)  # (no accuracy: the floor has none)
         opt.zero_grad()
         total.backward()
-        grads = flat([L.W.grad for L in _linears(model)], [L.b.grad for L in _linears(model)])
+        grads = flat([L.W.grad for L in linears], [L.b.grad for L in linears])
         opt.step()
-        values = flat([L.W.value for L in _linears(model)], [L.b.value for L in _linears(model)])
+        values = flat([L.W.value for L in linears], [L.b.value for L in linears])
         return {"loss": float(total), "grad": grads, "params": values}
 
     return run
