@@ -160,3 +160,15 @@ def test_cli_train_compiled_prints_the_same_losses() -> None:
         return [line for line in result.stdout.splitlines() if "loss" in line]
 
     assert run("--compiled") == run()
+
+
+def test_compile_of_a_partial_that_returns_no_node_is_a_type_error_naming_it():
+    """A function without __name__ (functools.partial) gets the same clear error."""
+    import functools
+
+    def not_a_loss(w, k):
+        return k
+
+    step = ag.compile(functools.partial(not_a_loss, k=1.0))
+    with pytest.raises(TypeError, match="compile: .* returned float; it must return a Node"):
+        step(ag.Node(np.ones(2), requires_grad=True))

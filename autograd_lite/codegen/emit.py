@@ -20,7 +20,7 @@ from ..node import Node
 from ..op import unbroadcast
 from ..ops import identities
 from . import helpers
-from .names import Namer, is_atom, is_call, literal, one_line, wrap
+from .names import Namer, closes_at_end, is_atom, is_call, literal, one_line, wrap
 
 SEED = "1.0"  # dL/dL for a loss of one number: dropped from the products it would start
 COMMENTED_OPS = 10_000  # a larger graph (a deep chain) gets no comments: faster to generate
@@ -407,21 +407,10 @@ def _drop_seed(text: str) -> str:
     for seed, sign in ((SEED + " * ", ""), ("-" + SEED + " * ", "-")):
         if text.startswith(seed):
             rest = text[len(seed) :]
-            if rest.startswith("(") and _closes_at_end(rest):
+            if rest.startswith("(") and closes_at_end(rest):
                 rest = rest[1:-1] if not sign else rest
             return sign + rest
     return text
-
-
-def _closes_at_end(text: str) -> bool:
-    """True when the parenthesis opening ``text`` is the one that closes it."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0:
-            return i == len(text) - 1
-    return False
 
 
 def _with_comment(statement: str, comment: str) -> str:

@@ -75,12 +75,16 @@ def wrap(text: str) -> str:
 def is_call(text: str) -> bool:
     """True when ``text`` is one call, ``name(...)``, whose parentheses close at its end."""
     head = re.match(r"[A-Za-z_][\w.]*\(", text)
-    if head is None or not text.endswith(")"):
-        return False
+    return head is not None and closes_at_end(text[head.end() - 1 :])
+
+
+def closes_at_end(text: str) -> bool:
+    """True when the parenthesis opening ``text`` is the one that closes it."""
     depth = 0
-    for i, char in enumerate(text):
-        depth += (char == "(") - (char == ")")
-        if depth == 0 and i >= head.end() - 1:
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
             return i == len(text) - 1
     return False
 

@@ -95,12 +95,12 @@ class Compiled:
             _node._tracing = before
         if not isinstance(out, Node):
             raise TypeError(
-                f"compile: {self.fn.__name__} returned {type(out).__name__}; it must return a "
-                "Node (the loss) computed from its arguments"
+                f"compile: {_function_name(self.fn)} returned {type(out).__name__}; it must "
+                "return a Node (the loss) computed from its arguments"
             )
         if out.value.size != 1:
             raise ValueError(
-                f"compile: {self.fn.__name__} returned a Node of shape {out.shape}; it must "
+                f"compile: {_function_name(self.fn)} returned a Node of shape {out.shape}; it must "
                 "return one number (a loss), as backward() without grad= needs"
             )
         traced = time.perf_counter()
