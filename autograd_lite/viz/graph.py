@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -410,16 +413,11 @@ class GraphView:
                     if i < len(node.op.grad_formulas) and upstream != Num(1):
                         local = None  # a Jacobian after other ops: no product of factors
                     step = None if local is None or upstream is None else times(upstream, local)
-                    key = id(parent)
-                    exprs[key] = (step if key not in exprs else
-                                  None if exprs[key] is None or step is None else
-                                  plus(exprs[key], step))
+                    _accumulate(exprs, id(parent), step, plus)
                     value = self._local_value(node, parent, i)
                     before = values.get(id(node))
                     step_value = None if value is None or before is None else before * value
-                    values[key] = (step_value if key not in values else
-                                   None if values[key] is None or step_value is None else
-                                   values[key] + step_value)
+                    _accumulate(values, id(parent), step_value, operator.add)
             self._through[id(head)] = {k: (exprs.get(k), values.get(k)) for k in exprs}
         return self._through[id(head)].get(id(edge.parent), (None, None))
 
@@ -435,9 +433,7 @@ class GraphView:
                 if parent.requires_grad:
                     before = grads.get(id(node))
                     step = None if before is None else self._vjp_local(node, i, before)
-                    key = id(parent)
-                    grads[key] = (step if key not in grads else None if step is None or
-                                  grads[key] is None else plus(grads[key], step))
+                    _accumulate(grads, id(parent), step, plus)
         return grads.get(id(edge.parent))
 
     def _vjp_local(self, child: Node, index: int, upstream: Expr) -> Expr | None:
@@ -558,3 +554,13 @@ def _key_text(key: object) -> str:
         else:
             texts.append("...")
     return ", ".join(texts)
+
+
+def _accumulate(totals: dict, key: int, step: Any, add: Callable[[Any, Any], Any]) -> None:
+    """Add ``step`` into ``totals[key]`` (the first step sets it); None (no formula or no value)
+    on either side makes the total None."""
+    if key not in totals:
+        totals[key] = step
+    else:
+        old = totals[key]
+        totals[key] = None if old is None or step is None else add(old, step)
