@@ -123,7 +123,7 @@ class GraphView:
             raise ValueError(f"viz: view must be one of {', '.join(map(repr, VIEWS))}, "
                              f"got {view!r}")
         self.root = root
-        everything = topological(root)
+        self.everything = everything = topological(root)  # inputs first
         self.total = len(everything)
         if view == "auto":
             named = any(n.op is not None and n.name is not None and n is not root
@@ -154,6 +154,7 @@ class GraphView:
                 self._users.setdefault(id(edge.parent), []).append(edge)
         self._locals: dict[int, tuple] = {}
         self._through: dict[int, dict[int, tuple[Expr | None, np.ndarray | None]]] = {}
+        self._real_users: dict[int, list[tuple[Node, int]]] | None = None  # made when asked
         self.full_grad_names = False
 
     def _nearest(self, root: Node, max_nodes: int | None, hide_constants: bool) -> set[int]:
@@ -504,9 +505,9 @@ class GraphView:
 
     def real_users(self, node: Node) -> list[tuple[Node, int]]:
         """Every op node of the graph using ``node`` for a gradient, with the input's index."""
-        if not hasattr(self, "_real_users"):
-            self._real_users: dict[int, list[tuple[Node, int]]] = {}
-            for child in topological(self.root):
+        if self._real_users is None:
+            self._real_users = {}
+            for child in self.everything:
                 for i, parent in enumerate(child.parents):
                     if child.requires_grad:
                         self._real_users.setdefault(id(parent), []).append((child, i))
