@@ -19,6 +19,7 @@ import numpy as np
 
 from .node import ArrayLike, Node
 from .ops import relu, sigmoid, tanh
+from .params import zero_grad
 
 Seed = int | np.random.Generator | None
 
@@ -76,8 +77,7 @@ class Module:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (PyTorch's default, set_to_none=True)."""
-        for parameter in self.parameters():
-            parameter.grad = None
+        zero_grad(self.parameters())
 
     def extra_repr(self) -> str:
         """The settings shown inside the parentheses of this module's repr."""

@@ -17,6 +17,7 @@ import numpy as np
 
 from .node import Node
 from .op import no_grad
+from .params import zero_grad
 
 
 class Optimizer:
@@ -61,8 +62,7 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (torch's default, set_to_none=True)."""
-        for p in self.params:
-            p.grad = None
+        zero_grad(self.params)
 
     def step(self) -> None:
         """One update of every parameter that has a gradient (inside no_grad: no graph)."""

@@ -6,23 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..node import ArrayLike, Node
-from ..op import Op
-from .reductions import Axis, _axis_arguments, _normalize_axis, _spread_formula
+from .reductions import Axis, _axis_arguments, _Reduction, _spread_formula
 
 
-class _Extremum(Op):
+class _Extremum(_Reduction):
     """out = max (or min) of x over ``axis``;  dout/dx = [x is the extremum] / (how many tie).
 
     Ties share g evenly, as PyTorch's amax/amin (torch.max(x, dim) instead gives all of it to
     one of them).
     """
-
-    broadcasts = False  # its gradient template gives x's shape
-    scalar_source, scalar_grad_sources = "{x}", ("{g}",)  # (the extremum of one number)
-
-    @property
-    def source(self) -> str:
-        return f"np.{self.name}({{x}}" + _axis_arguments(self.axis, self.keepdims) + ")"
 
     @property
     def grad_sources(self) -> tuple[str]:
@@ -37,10 +29,6 @@ class _Extremum(Op):
     def grad_formulas(self) -> tuple[str, ...]:
         x = getattr(self, "x", None)
         return _spread_formula("{g}", self, None if x is None else x.shape, self.formulas[0])
-
-    def __init__(self, axis: Axis = None, keepdims: bool = False):
-        self.axis = _normalize_axis(axis, self.name)
-        self.keepdims = keepdims
 
     def forward(self, x):
         self.x = x

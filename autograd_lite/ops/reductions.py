@@ -23,7 +23,15 @@ def _normalize_axis(axis: Axis, op: str) -> Axis:
 
 
 class _Reduction(Op):
-    """Shared by sum and mean: the axes reduced (None: all) and whether they are kept."""
+    """Shared by sum, mean, max and min: the axes reduced (None: all) and whether they are kept,
+    and the forward source, numpy's function of the op's name."""
+
+    broadcasts = False  # its gradient template gives x's shape
+    scalar_source, scalar_grad_sources = "{x}", ("{g}",)  # (the reduction of one number)
+
+    @property
+    def source(self) -> str:
+        return f"np.{self.name}({{x}}" + _axis_arguments(self.axis, self.keepdims) + ")"
 
     def __init__(self, axis: Axis = None, keepdims: bool = False):
         self.axis = _normalize_axis(axis, self.name)
@@ -34,12 +42,6 @@ class Sum(_Reduction):
     """out = sum of x over ``axis``;  dout/dx = 1 (g is copied back along the summed axes)."""
 
     name, symbol, formulas = "sum", "sum", ("1",)
-    broadcasts = False  # its gradient template gives x's shape
-    scalar_source, scalar_grad_sources = "{x}", ("{g}",)
-
-    @property
-    def source(self):
-        return "np.sum({x}" + _axis_arguments(self.axis, self.keepdims) + ")"
 
     @property
     def grad_sources(self):
@@ -61,12 +63,6 @@ class Mean(_Reduction):
     """out = mean of x over ``axis`` (n elements each);  dout/dx = 1/n."""
 
     name, symbol, formulas = "mean", "mean", ("1/n",)
-    broadcasts = False
-    scalar_source, scalar_grad_sources = "{x}", ("{g}",)
-
-    @property
-    def source(self):
-        return "np.mean({x}" + _axis_arguments(self.axis, self.keepdims) + ")"
 
     @property
     def grad_sources(self):
