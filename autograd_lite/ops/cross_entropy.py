@@ -8,7 +8,7 @@ from ..errors import ShapeError
 from ..node import ArrayLike, Node
 from .identities import find
 from .losses import Reduction, _Loss
-from .softmax import stable_log_softmax
+from .softmax import log_softmax_parts
 
 _SOFTMAX_MINUS_ONEHOT = find(None, "cross_entropy")  # the fused gradient, from the one table
 
@@ -40,7 +40,7 @@ class CrossEntropy(_Loss):
                 f"{self.name}: logits must be (k,) or (m, k) (examples, classes), got {np.shape(z)}"
             )
         self.z = z
-        self.log_p = stable_log_softmax(z, axis=-1)
+        self.log_p, self.e, self.e_sum = log_softmax_parts(z, axis=-1)  # (backward: e / sum e)
         self.y = self._one_hot(np.asarray(y), z.shape)
         return self.reduce(0.0 - np.sum(self.y * self.log_p, axis=-1))  # (0 - s: no -0.0 loss)
 
@@ -80,7 +80,9 @@ class CrossEntropy(_Loss):
         if self.divisor != 1:
             g = g / self.divisor
         g = np.expand_dims(g, -1)  # one per example, spread over its classes
-        gz = g * _SOFTMAX_MINUS_ONEHOT.gradient(self.z, self.y) if need_z else None
+        gz = None
+        if need_z:  # softmax(z) from forward's parts: no second max, exp and sum
+            gz = g * _SOFTMAX_MINUS_ONEHOT.gradient(self.z, self.y, self.e / self.e_sum)
         gy = -g * self.log_p if need_y else None
         return gz, gy
 

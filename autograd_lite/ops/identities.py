@@ -26,7 +26,6 @@ and if so computes its value and gradients from the sigmoid's z (see BinaryCross
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,13 +44,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 def _a_minus_y(z, y, a=None):
     """sigmoid(z) - y from z; ``a``, when given, is sigmoid(z) as the sigmoid op computed it
     (the same formula, so the same bits), and is not computed again."""
-    if a is None:
-        if type(z) is float:  # one example (a scalar graph's sigmoid keeps z as a float)
-            e = math.exp(-abs(z))
-            a = (1.0 if z >= 0.0 else e) / (1.0 + e)
-        else:
-            a = _sigmoid(z)
-    return a - y
+    return (_sigmoid(z) if a is None else a) - y
 
 
 @dataclass(frozen=True)
@@ -100,7 +93,7 @@ IDENTITIES: tuple[Identity, ...] = (
         chain="softmax({z}) - {y}",
         result="{a} - {y}",
         source="{a} - {y}",
-        gradient=lambda z, y: stable_softmax(z, axis=-1) - y,
+        gradient=lambda z, y, a=None: (stable_softmax(z, axis=-1) if a is None else a) - y,
         why="L = -sum_k y_k log a_k with a = softmax(z) and sum_k y_k = 1: dL/dz_j = a_j - y_j",
     ),
 )

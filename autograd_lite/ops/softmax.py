@@ -12,8 +12,15 @@ from .joining import _int_axis
 # (codegen/helpers.py holds the same two functions as text, for the generated code)
 def stable_log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(z) = (z - max z) - log sum e^(z - max z): every exponent is <= 0, no overflow."""
+    return log_softmax_parts(z, axis)[0]
+
+
+def log_softmax_parts(z: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(log softmax z, e = e^(z - max z), sum e): softmax z is e / sum e, with no second exp."""
     shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    e = np.exp(shifted)
+    total = np.sum(e, axis=axis, keepdims=True)
+    return shifted - np.log(total), e, total
 
 
 def stable_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -27,6 +34,10 @@ class _AlongAxis(Op):
 
     broadcasts = False
 
+    @property
+    def source(self) -> str:  # (codegen's helpers are named after the ops)
+        return f"{self.name}({{x}}, axis={self.axis})"
+
     def __init__(self, axis: int = -1):
         self.axis = _int_axis(axis, self.name)
 
@@ -36,10 +47,6 @@ class Softmax(_AlongAxis):
 
     name, symbol, formulas = "softmax", "softmax", ("diag({out}) - {out}{out}^T",)
     grad_formulas = ("{out} * ({g} - sum({g}*{out}))",)  # J^T g, J the Jacobian above
-
-    @property
-    def source(self) -> str:
-        return f"softmax({{x}}, axis={self.axis})"
 
     @property
     def grad_sources(self) -> tuple[str, ...]:
@@ -59,10 +66,6 @@ class LogSoftmax(_AlongAxis):
 
     name, symbol, formulas = "log_softmax", "log_softmax", ("I - softmax({x})1^T",)
     grad_formulas = ("{g} - softmax({x}) * sum({g})",)  # J^T g, J the Jacobian above
-
-    @property
-    def source(self) -> str:
-        return f"log_softmax({{x}}, axis={self.axis})"
 
     @property
     def grad_sources(self) -> tuple[str, ...]:
