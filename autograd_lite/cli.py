@@ -467,9 +467,7 @@ def run_train(args: argparse.Namespace) -> None:
     m, n = X.shape
     example = 0 if args.example is None else args.example
     _check_example(example, m)
-    ones = int(Y.sum())
-    print(f"data: {data.description}")
-    print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
+    _print_data(data, Y)
     model = (
         f"a = sigmoid(z), L = mean over the {m} examples of -(y log a + (1-y) log(1-a))"
         if args.loss == "lesson"
@@ -482,9 +480,7 @@ def run_train(args: argparse.Namespace) -> None:
     with _warnings_after():  # a rising loss is told after the iterations it is about
         history = _train_with_progress(X, Y, args)
         _note_interruption(history, args)
-        width = len(str(history.iterations))
-        for it in _checkpoints(history.iterations):
-            print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+        _print_checkpoints(history)
     final_loss = logistic.mean_loss(X, Y, history.w, history.b)
     accuracy = logistic.accuracy(X, Y, history.w, history.b)
     correct = round(accuracy * m)
@@ -535,6 +531,26 @@ def _warnings_after():
         warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
 
 
+def _print_data(data, Y: np.ndarray) -> None:
+    """The data line and the count of each label."""
+    m, ones = len(Y), int(Y.sum())
+    print(f"data: {data.description}")
+    print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
+
+
+def _print_checkpoints(history) -> None:
+    """The loss at the checkpoint iterations."""
+    width = len(str(history.iterations))
+    for it in _checkpoints(history.iterations):
+        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+
+
+def _print_paths(paths: list[Path]) -> None:
+    print("pictures:")
+    for path in paths:
+        print(f"  {path}")
+
+
 def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace, train=None):
     """logistic.train with a progress bar, or ``train(on_iteration=...)`` when given."""
     from tqdm import tqdm
@@ -567,7 +583,8 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace,
             loss=args.loss,
             on_iteration=step,
             compiled=args.compiled,
-            record=args.out is not None,  # training.html replays the run
+            # training.html replays the run (logistic only: --model shallow draws no page)
+            record=args.out is not None and args.model == "logistic",
         )
 
 
@@ -671,9 +688,7 @@ def _draw_training(data, X, Y, history, accuracy, out: Path, reference, example:
             )
         )
     paths.append(_training_page(data, history, out, example))
-    print("pictures:")
-    for path in paths:
-        print(f"  {path}")
+    _print_paths(paths)
 
 
 def _training_page(data, history, out: Path, example: int) -> Path:
@@ -730,9 +745,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
                          "--model shallow")
     X, Y = logistic.check_data(data.X, data.Y)  # (m, n) rows; the course's model takes columns
     m = X.shape[0]
-    ones = int(Y.sum())
-    print(f"data: {data.description}")
-    print(f"      labels: {m - ones} with y = 0, {ones} with y = 1")
+    _print_data(data, Y)
     print(
         f"one hidden layer: n_h = {args.hidden} tanh units, alpha = {args.alpha:g}, "
         f"{args.iterations} iterations, {args.loss} loss"
@@ -749,9 +762,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
 
     with _warnings_after():
         history = _train_with_progress(X, Y, args, train=train_shallow)
-        width = len(str(history.iterations))
-        for it in _checkpoints(history.iterations):
-            print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+        _print_checkpoints(history)
     params = history.parameters
     loss = shallow.mean_loss(X.T, Y.T, *params)
     accuracy = shallow.accuracy(X.T, Y.T, *params)
@@ -815,6 +826,4 @@ def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args) ->
                 f"{data.name}: logistic regression, accuracy {linear_accuracy:.1%}",
             )
         )
-    print("pictures:")
-    for path in paths:
-        print(f"  {path}")
+    _print_paths(paths)
