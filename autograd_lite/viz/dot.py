@@ -226,8 +226,9 @@ class Drawing:
             formula, value = view.formula(edge), view.local_value(edge)
             if formula is not None:
                 parts.append(formula)
-            if value is not None and summary(value, self.options.number_format) != formula:
-                parts.append(summary(value, self.options.number_format))
+            shown = None if value is None else summary(value, self.options.number_format)
+            if shown is not None and shown != formula:
+                parts.append(shown)
             if len(parts) == 1:
                 parts.append(f"{edge.child.shape} by {edge.parent.shape}")
             text = escape(" = ".join(parts))

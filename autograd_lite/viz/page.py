@@ -118,9 +118,14 @@ READABLE_PX = 11  # the smallest text a page lets its pictures shrink to
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
-def stepper_controls(count: int, what: str, *, play: bool, start: int = 0) -> str:
-    """Previous / play / slider / next over frames 0..count-1, and a counter."""
-    play_button = '<button id="play" type="button">&#9654; play</button>\n  ' if play else ""
+def stepper_controls(
+    count: int, what: str, *, play: bool, start: int = 0, interval_ms: int | None = None
+) -> str:
+    """Previous / play / slider / next over frames 0..count-1, and a counter; ``interval_ms``,
+    the time between frames while playing (the script's default when None)."""
+    speed = "" if interval_ms is None else f' data-interval="{interval_ms}"'
+    button = f'<button id="play" type="button"{speed}>&#9654; play</button>\n  '
+    play_button = button if play else ""
     return (
         '<div class="controls">\n'
         '  <button id="prev" type="button" aria-label="previous">&larr;</button>\n'

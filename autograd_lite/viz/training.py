@@ -40,7 +40,7 @@ PLAY_MS = 60  # between frames while playing: 200 frames in 12 s
 SVG_NS = "{http://www.w3.org/2000/svg}"
 PREFIXES = {"{http://www.w3.org/1999/xlink}": "xlink:",
             "{http://www.w3.org/XML/1998/namespace}": "xml:"}
-BLUE, RED, GREY = "#1565c0", "#c62828", "#666666"
+BLUE, RED = "#1565c0", "#c62828"
 
 
 def shown_iterations(iterations: int, count: int = MAX_FRAMES) -> np.ndarray:
@@ -93,9 +93,7 @@ def render_training(
     parts = {
         "title": html.escape(title or f"Training replayed: {history.iterations} iterations"),
         "summary": html.escape(_summary(history, m, n)),
-        "controls": stepper_controls(len(shown), "iteration", play=True).replace(
-            'id="play"', f'id="play" data-interval="{PLAY_MS}"'
-        ),
+        "controls": stepper_controls(len(shown), "iteration", play=True, interval_ms=PLAY_MS),
         "loss": _loss_chart(history, shown),
         "numbers": "\n".join(_numbers(run, k, it) for k, it in enumerate(shown)),
         "boundary": boundary,
@@ -389,12 +387,11 @@ def _example_graphs(
         raise _renderer.RenderError(
             f"render_training: asked for {len(pictures)} pictures, got {len(svgs)}"
         )
-    svgs = [svg.split(b"</svg>")[0] + b"</svg>" for svg in svgs]
+    roots = [ET.fromstring(svg.split(b"</svg>")[0] + b"</svg>") for svg in svgs]
+    merge = _Merge(roots)  # (parsed and serialised once, for either outcome)
     try:
-        return shared_svg(svgs)
+        return merge.merged(roots)
     except ValueError:  # not one layout after all: each frame its whole picture
-        roots = [ET.fromstring(svg) for svg in svgs]
-        merge = _Merge(roots)
         return "".join(f'<div data-frame="{k}">{merge.xml(root)}</div>'
                        for k, root in enumerate(roots))
 
