@@ -30,7 +30,7 @@ class Habits:
 
     # -- methods, as numpy's and PyTorch's ---------------------------------------------------
     def sum(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:  # noqa: A003
-        _no_numpy_args("sum", numpy_args)  # (np.sum(x) calls x.sum(axis=..., out=None))
+        _no_numpy_args("sum", numpy_args)  # (x.sum(out=...): numpy's arguments, refused)
         return _node._ops.Sum(axis, keepdims)(self)
 
     def mean(self, axis: Any = None, keepdims: bool = False, **numpy_args: Any) -> Node:

@@ -134,8 +134,6 @@ class Program:
                 "not generated; a module of it would not run on its own"
             )
         lines = [self.source.rstrip("\n")]
-        if "import numpy as np" not in self.source:
-            lines.insert(0, "import numpy as np\n")
         for key, value in self.constants.items():
             lines.append(f"\n{key} = {_array_source(value)}")
         example = ", ".join(
@@ -150,8 +148,8 @@ class Program:
             '        print(f"d{name}:", grad)\n'
         )
         text = "\n".join(lines)
-        if "import numpy" in text and "np." not in text.replace("import numpy as np", ""):
-            text = text.replace("import numpy as np\n", "", 1)
+        if "import numpy as np" not in self.source and "np." in text:  # (constants, examples)
+            text = "import numpy as np\n\n" + text
         return text
 
     def write(self, path: str | Path) -> Path:
