@@ -14,6 +14,7 @@ import numpy as np
 from .habits import Habits  # numpy's and PyTorch's habits: x.sum(), x.item(), x > 0, np.exp(x)
 
 _float64 = np.float64  # the type of a scalar graph's values, tested for on every edge
+_ndarray = np.ndarray  # (a module global is found faster than np's attribute)
 _ONE = np.float64(1.0)
 ArrayLike = Any  # a number, a (nested) list of numbers, an ndarray or a numpy scalar
 
@@ -325,9 +326,10 @@ class Node(Habits):
                 if not parent.requires_grad:
                     continue
                 parent_grad = input_grads[i]
-                if type(parent_grad) is not _float64 or type(parent.value) is not _float64:
-                    value = parent.value  # (scalars fit, as do arrays of the right shape and dtype)
-                    if type(parent_grad) is not np.ndarray or parent_grad.shape != value.shape or (
+                value = parent.value  # (scalars fit, as do arrays of the right shape and dtype)
+                kind = type(parent_grad)
+                if kind is not _float64 or type(value) is not _float64:
+                    if kind is not _ndarray or parent_grad.shape != value.shape or (
                         parent_grad.dtype is not value.dtype and parent_grad.dtype != value.dtype
                     ):  # (the float64 dtype is one object: identity first, cheaper than ==)
                         parent_grad = _fit_gradient(parent_grad, parent, op, i)

@@ -74,9 +74,11 @@ class Mean(_Reduction):
 
     def forward(self, x):
         self.shape = x.shape
-        out = x.mean(axis=self.axis, keepdims=self.keepdims)  # (np.mean adds a wrapper)
-        self.count = x.size // max(out.size, 1) if x.size else 0
-        return out
+        total = x.sum(axis=self.axis, keepdims=self.keepdims)
+        self.count = x.size // max(total.size, 1) if x.size else 0
+        if not self.count or x.dtype.itemsize < 4:  # (empty: numpy's warning and NaN; float16:
+            return x.mean(axis=self.axis, keepdims=self.keepdims)  # numpy sums it in float32)
+        return total / self.count  # numpy's mean, without its Python wrapper (1.3 us a call)
 
     def backward(self, g):
         return (_spread(g / self.count, self.shape, self.axis, self.keepdims),)
