@@ -25,7 +25,7 @@ test: $(READY) lint
 	$(PY) -m pytest -q
 
 lint: $(READY)
-	$(VENV)/bin/ruff check autograd_lite tests demos benchmarks
+	$(VENV)/bin/ruff check autograd_lite autograd_lite_command.py tests demos benchmarks
 
 # Benchmarks (benchmarks/README.md). OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE slow a current numpy:
 # unset both for the benchmark command only, never for tests or CI.

@@ -1,6 +1,7 @@
 """The command line never shows a traceback: every case ends with one line on stderr and the
 right exit code (2 bad input, 1 failure, 130 Ctrl-C), run as a user runs it, in a subprocess."""
 
+import importlib.metadata
 import os
 import re
 import signal
@@ -209,6 +210,28 @@ def test_ctrl_c_during_training_reports_draws_and_exits_130(tmp_path):
     for picture in ("loss_curve.png", "decision_boundary.png"):
         assert (out / picture).read_bytes()[:8] == PNG_SIGNATURE
         assert str(out / picture) in stdout
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line_not_a_traceback():
+    """Ctrl-C in the first fifth of a second lands inside an import (numpy's, the package's):
+    the command's entry point, outside the package, catches it there too."""
+    scripts = importlib.metadata.entry_points(group="console_scripts")
+    (script,) = [s for s in scripts if s.name == "autograd-lite"]
+    assert script.value == "autograd_lite_command:main"
+    interrupt_numpy_import = (
+        "import sys\n"
+        "class Interrupt:  # as SIGINT arriving while numpy is imported\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'numpy':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from autograd_lite_command import main\n"
+        "sys.exit(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", interrupt_numpy_import, "train"], capture_output=True, text=True
+    )
+    one_line(result, 130, r"^autograd-lite: interrupted while starting$")
 
 
 def test_train_returns_the_updates_done_when_interrupted():
