@@ -220,7 +220,7 @@ OPS = {
 }
 
 # ops whose templates have no Python-float form yet: numpy also on a graph of single numbers
-NUMPY_ON_SCALARS = {"clip", "clip_above", "clip_below", "max", "maximum", "min", "minimum", "where"}
+NUMPY_ON_SCALARS: set[str] = set()
 
 ARRAY_OPS = {
     "concatenate": lambda x: ag.concatenate([x, x * 2.0]),

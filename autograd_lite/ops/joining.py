@@ -74,17 +74,25 @@ class Where(Op):
     name, symbol, formulas = "where", "where", ("0", "[{x}]", "[not {x}]")
     source = "np.where({x}, {y}, {w})"
     grad_sources = ("0.0 * {g}", "np.where({x}, {g}, 0.0)", "np.where({x}, 0.0, {g})")
+    scalar_source = "({y} if {x} else {w})"  # (a float's truth is numpy's: nonzero, NaN too)
+    scalar_grad_sources = ("0.0", "({g} if {x} else 0.0)", "(0.0 if {x} else {g})")
 
     def forward(self, condition, x, y):
         self.condition = condition != 0
-        return np.where(self.condition, x, y)
+        return _number_if_0d(np.where(self.condition, x, y))
 
     def backward(self, g):
         need_c, need_x, need_y = self.needs_input_grad
         gc = np.zeros_like(g) if need_c else None
-        gx = np.where(self.condition, g, 0.0) if need_x else None
-        gy = np.where(self.condition, 0.0, g) if need_y else None
+        gx = _number_if_0d(np.where(self.condition, g, 0.0)) if need_x else None
+        gy = _number_if_0d(np.where(self.condition, 0.0, g)) if need_y else None
         return gc, gx, gy
+
+
+def _number_if_0d(value: np.ndarray) -> np.ndarray | np.generic:
+    """np.where of single numbers gives a 0-d array; a numpy scalar instead, as a ufunc gives,
+    so that a graph of single numbers stays one (and compiles to Python floats)."""
+    return value[()] if value.ndim == 0 else value
 
 
 def _int_axis(axis: int, op: str) -> int:

@@ -54,6 +54,8 @@ class Maximum(_Pick):
         "{g} * (({x} > {y}) + 0.5 * ({x} == {y}))",
         "{g} * (({y} > {x}) + 0.5 * ({x} == {y}))",
     )
+    # numpy's maximum in Python floats: a NaN on either side wins, a tie gives y (-0.0 vs 0.0)
+    scalar_source = "({x} if {x} > {y} or {x} != {x} else {y})"
 
 
 class Minimum(_Pick):
@@ -68,6 +70,8 @@ class Minimum(_Pick):
         "{g} * (({x} < {y}) + 0.5 * ({x} == {y}))",
         "{g} * (({y} < {x}) + 0.5 * ({x} == {y}))",
     )
+    # numpy's minimum in Python floats: a NaN on either side wins, a tie gives y (-0.0 vs 0.0)
+    scalar_source = "({x} if {x} < {y} or {x} != {x} else {y})"
 
 
 class Clip(Op):
