@@ -232,8 +232,10 @@ def readme(doc: dict[str, Any]) -> str:
         "- W7 (micrograd's demo in scalar Nodes): about 65,000 op nodes per step, all alive "
         "until backward. Each leaves 3 objects the garbage collector tracks (node, op object, "
         "parents tuple; micrograd's Value leaves about 7), and the collector's full passes "
-        "walk the growing graph: about half of the step is the collector. Without it the "
-        "interpreter's per-op cost is about micrograd's (Op.__call__ and the backward loop).",
+        "walk the growing graph: a third to a half of the step is the collector (this run's "
+        "share is in the profile below). Without it the interpreter's per-op cost is about "
+        "micrograd's (Op.__call__ and the backward loop). The compiled step (W7 compiled) "
+        "runs the same scalar-Node loss as generated float code, with no graph to collect.",
         "- W5 (deep chain): each step leaves 6 objects the garbage collector tracks (2 op "
         "objects, 2 result nodes, 2 parent tuples; the constants 1.0001 and 0.0001 are shared "
         "Nodes), all alive until backward, so Python's full collections walk a growing graph "
