@@ -45,6 +45,13 @@ class Habits:
         _no_numpy_args("min", numpy_args)
         return _node._ops.Min(axis, keepdims)(self)
 
+    def transpose(self, *axes: Any) -> Node:
+        """``x.transpose()`` reverses the axes (``x.T``); ``x.transpose(1, 0, 2)`` or
+        ``x.transpose((1, 0, 2))`` puts them in that order, as numpy's method."""
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return _node._ops.Transpose(tuple(axes) if axes else None)(self)
+
     def exp(self) -> Node:
         return _node._ops.Exp()(self)
 

@@ -197,6 +197,7 @@ OPS = {
     "mean": lambda x, y: ag.mean(x),
     "reshape": lambda x, y: ag.reshape(x, (-1,)),
     "transpose": lambda x, y: x.T,
+    "transpose_axes": lambda x, y: x.transpose((*range(1, x.ndim), 0)[: x.ndim]),  # first to last
     "bce": lambda x, y: ag.binary_cross_entropy(x / 2.5, y / 2.5, reduction="sum"),
     "bce_none": lambda x, y: ag.binary_cross_entropy(x / 2.5, y / 2.5, reduction="none"),
     "bce_mean": lambda x, y: ag.binary_cross_entropy(x / 2.5, y / 2.5),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_lite as ag
+from autograd_lite.errors import ShapeError
 
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
 PAIRS = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
@@ -182,6 +183,41 @@ def test_transpose_gradient(x):
     assert ag.Node(x).T.shape == x.T.shape
     check(lambda x: x.T, x)
     check(ag.transpose, x)
+
+
+@st.composite
+def permuted(draw):
+    """An array of up to 4 axes and an order of them (some written negative, as numpy allows)."""
+    x = draw(values(hnp.array_shapes(min_dims=1, max_dims=4, max_side=3)))
+    order = draw(st.permutations(range(x.ndim)))
+    return x, tuple(a - x.ndim if draw(st.booleans()) else a for a in order)
+
+
+@given(permuted())
+def test_transpose_with_axes_matches_numpy_and_its_gradient(case):
+    x, axes = case
+    node = ag.Node(x)
+    expected = np.transpose(x, axes)
+    for out in (ag.transpose(node, axes), node.transpose(axes), node.transpose(*axes),
+                np.transpose(node, axes)):
+        assert isinstance(out, ag.Node)
+        np.testing.assert_array_equal(out.value, expected)
+    check(lambda x: ag.transpose(x, axes), x)
+    check(lambda x: x.transpose(*axes), x)
+
+
+def test_transpose_without_axes_is_the_reversal_and_bad_axes_name_the_shape():
+    x = ag.Node(np.arange(24.0).reshape(2, 3, 4))
+    for out in (
+        x.transpose(), x.transpose(None), ag.transpose(x, (2, 1, 0)), x.transpose(-1, 1, 0)
+    ):
+        assert out.op.axes is None and out.shape == (4, 3, 2)  # drawn and generated as x^T
+    for axes in ((0, 0, 1), (0, 1), (0, 1, 3)):
+        wrong = r"transpose: axes .* not an order of the 3 axes of an input of shape \(2, 3, 4\)"
+        with pytest.raises(ShapeError, match=wrong):
+            x.transpose(axes)
+    with pytest.raises(TypeError, match="transpose: axes must be None or a tuple of ints"):
+        ag.transpose(x, "ab")
 
 
 @st.composite

@@ -67,6 +67,18 @@ def test_transpose_and_matmul_gradients_in_the_backward_lane():
     assert ">= d(x^T@w) @ w^T<" in source and ">= (x^T)^T @ d(x^T@w)<" in source
 
 
+def test_a_transpose_in_another_order_is_drawn_with_its_axes_not_as_x_transposed():
+    x = ag.Node(np.arange(24.0).reshape(2, 3, 4), requires_grad=True, name="x")
+    y = x.transpose(1, 2, 0)
+    y.name = "y"
+    out = (y * 2.0).sum()
+    out.backward()
+    source = ag.viz.to_dot(out, view="ops").source
+    assert "<b>y = transpose(x, (1, 2, 0))</b>" in source and "x^T" not in source
+    assert _dx_line(source) == "transpose(dy, (2, 0, 1))"  # the inverse order puts g back
+    np.testing.assert_array_equal(x.grad, np.full((2, 3, 4), 2.0))
+
+
 @pytest.mark.parametrize(("join", "y_size", "slices"), [
     (ag.concatenate, 2, ("[0:3]", "[3:5]")),
     (ag.stack, 3, ("[0]", "[1]")),

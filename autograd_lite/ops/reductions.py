@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..node import ArrayLike, Node
 from ..op import Op
 
@@ -153,18 +154,48 @@ class Reshape(Op):
 
 
 class Transpose(Op):
-    """out = x^T (axes reversed, as numpy's .T);  dL/dx = g^T."""
+    """out = x with its axes in the order ``axes`` (numpy's transpose; None reverses them, as
+    .T does);  dL/dx = g with the axes put back: the inverse order (g^T for the reversal)."""
 
     name, symbol, formulas = "transpose", "T", ("1",)
-    grad_formulas = ("{g}^T",)
-    source, grad_sources = "{x}.T", ("{g}.T",)
     scalar_source, scalar_grad_sources, broadcasts = "{x}", ("{g}",), False
 
+    def __init__(self, axes: tuple[int, ...] | None = None):
+        if axes is not None and not (
+            isinstance(axes, (tuple, list))
+            and all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
+        ):
+            raise TypeError(f"transpose: axes must be None or a tuple of ints, got {axes!r}")
+        self.axes = None if axes is None else tuple(int(a) for a in axes)
+
+    @property
+    def source(self) -> str:
+        return "{x}.T" if self.axes is None else f"np.transpose({{x}}, {self.axes})"
+
+    @property
+    def grad_sources(self) -> tuple[str]:
+        return ("{g}.T",) if self.axes is None else (f"np.transpose({{g}}, {self.inverse})",)
+
+    @property
+    def grad_formulas(self) -> tuple[str]:
+        return ("{g}^T",) if self.axes is None else (f"transpose({{g}}, {self.inverse})",)
+
     def forward(self, x):
-        return x.T
+        if self.axes is not None:
+            n = x.ndim
+            order = tuple(a + n if a < 0 else a for a in self.axes)
+            if sorted(order) != list(range(n)):
+                raise ShapeError(
+                    f"transpose: axes {self.axes} are not an order of the {n} axes of an input "
+                    f"of shape {x.shape}; give each of 0..{n - 1} once (or none, to reverse them)"
+                )
+            # the reversal is .T, and is drawn and generated as x^T
+            self.axes = None if order == tuple(range(n))[::-1] else order
+            self.inverse = tuple(int(i) for i in np.argsort(order))
+        return x.T if self.axes is None else np.transpose(x, self.axes)
 
     def backward(self, g):
-        return (g.T,)
+        return (g.T,) if self.axes is None else (np.transpose(g, self.inverse),)
 
 
 def sum(x: Node | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Node:  # noqa: A001
@@ -182,6 +213,6 @@ def reshape(x: Node | ArrayLike, shape: int | tuple[int, ...]) -> Node:
     return Reshape(shape)(x)
 
 
-def transpose(x: Node | ArrayLike) -> Node:
-    """x with its axes reversed, as numpy's .T."""
-    return Transpose()(x)
+def transpose(x: Node | ArrayLike, axes: tuple[int, ...] | None = None) -> Node:
+    """x with its axes in the order ``axes`` (None: reversed, as ``.T``), as numpy.transpose."""
+    return Transpose(axes)(x)
