@@ -48,9 +48,11 @@ class Habits:
     def transpose(self, *axes: Any) -> Node:
         """``x.transpose()`` reverses the axes (``x.T``); ``x.transpose(1, 0, 2)`` or
         ``x.transpose((1, 0, 2))`` puts them in that order, as numpy's method."""
-        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0]
-        return _node._ops.Transpose(tuple(axes) if axes else None)(self)
+        if not axes:
+            return _node._ops.Transpose()(self)
+        if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+            axes = axes[0]  # one argument: None, or the order as a sequence
+        return _node._ops.Transpose(axes)(self)
 
     def exp(self) -> Node:
         return _node._ops.Exp()(self)

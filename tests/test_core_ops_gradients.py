@@ -211,13 +211,22 @@ def test_transpose_without_axes_is_the_reversal_and_bad_axes_name_the_shape():
     for out in (
         x.transpose(), x.transpose(None), ag.transpose(x, (2, 1, 0)), x.transpose(-1, 1, 0)
     ):
-        assert out.op.axes is None and out.shape == (4, 3, 2)  # drawn and generated as x^T
+        assert out.op.order is None and out.shape == (4, 3, 2)  # drawn and generated as x^T
     for axes in ((0, 0, 1), (0, 1), (0, 1, 3)):
         wrong = r"transpose: axes .* not an order of the 3 axes of an input of shape \(2, 3, 4\)"
         with pytest.raises(ShapeError, match=wrong):
             x.transpose(axes)
-    with pytest.raises(TypeError, match="transpose: axes must be None or a tuple of ints"):
+    with pytest.raises(TypeError, match="transpose: axes must be None or a sequence of ints"):
         ag.transpose(x, "ab")
+    # any sequence of ints, as numpy takes; an op object used again works out its order afresh
+    for axes in (np.array([1, 0, 2]), range(3), [2, 0, 1]):
+        np.testing.assert_array_equal(x.transpose(axes).value, np.transpose(x.value, axes))
+    op = ag.ops.Transpose((1, 0))
+    op(ag.Node(np.ones((2, 3))))
+    with pytest.raises(ShapeError, match="not an order of the 3 axes"):
+        op(x)
+    with pytest.raises(ShapeError, match="not an order of the 3 axes"):
+        x.transpose([])  # an empty order is not "reverse them", as in numpy
 
 
 @st.composite
@@ -299,6 +308,23 @@ def test_mean_gradient_is_one_over_the_count_along_the_axis():
     x = ag.Node(np.ones((2, 5)), requires_grad=True)
     ag.mean(x, axis=-1).backward(grad=np.array([1.0, 2.0]))
     np.testing.assert_allclose(x.grad, [[0.2] * 5, [0.4] * 5])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize(
+    ("shape", "axis", "keepdims"),
+    [((1000, 16), None, False), ((1000, 16), 0, False), ((7, 5, 3), (0, 2), True),
+     ((3,), None, False), ((), None, False), ((0, 3), 0, False)],
+)
+def test_mean_is_numpys_mean_bit_for_bit_in_value_and_type(dtype, shape, axis, keepdims):
+    x = (np.random.default_rng(3).standard_normal(shape) * 100).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (the mean of nothing warns, in both)
+        out, expected = ag.mean(ag.Node(x), axis=axis, keepdims=keepdims).value, np.mean(
+            x, axis=axis, keepdims=keepdims
+        )
+    assert type(out) is type(expected) and out.dtype == expected.dtype
+    np.testing.assert_array_equal(out, expected)
 
 
 # -- the losses --------------------------------------------------------------------------------

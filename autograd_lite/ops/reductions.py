@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..errors import ShapeError
@@ -9,6 +11,7 @@ from ..node import ArrayLike, Node
 from ..op import Op
 
 Axis = int | tuple[int, ...] | None
+_FLOAT64 = np.dtype(np.float64)
 
 
 def _normalize_axis(axis: Axis, op: str) -> Axis:
@@ -77,9 +80,11 @@ class Mean(_Reduction):
         self.shape = x.shape
         total = x.sum(axis=self.axis, keepdims=self.keepdims)
         self.count = x.size // max(total.size, 1) if x.size else 0
-        if not self.count or x.dtype.itemsize < 4:  # (empty: numpy's warning and NaN; float16:
-            return x.mean(axis=self.axis, keepdims=self.keepdims)  # numpy sums it in float32)
-        return total / self.count  # numpy's mean, without its Python wrapper (1.3 us a call)
+        if self.count and x.dtype is _FLOAT64:  # numpy's mean bit for bit, without np.mean's
+            return total / self.count  # Python wrapper (1.3 us a call)
+        # other dtypes: numpy's own (float32 divides in float64 and rounds back; float16 sums in
+        # float32), and an empty mean's warning and NaN
+        return x.mean(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, g):
         return (_spread(g / self.count, self.shape, self.axis, self.keepdims),)
@@ -159,43 +164,53 @@ class Transpose(Op):
 
     name, symbol, formulas = "transpose", "T", ("1",)
     scalar_source, scalar_grad_sources, broadcasts = "{x}", ("{g}",), False
+    order: tuple[int, ...] | None = None  # set by forward: the axes, None for the reversal
 
-    def __init__(self, axes: tuple[int, ...] | None = None):
-        if axes is not None and not (
-            isinstance(axes, (tuple, list))
-            and all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
+    def __init__(self, axes: Sequence[int] | np.ndarray | None = None):
+        try:
+            given = None if axes is None else tuple(axes)
+        except TypeError:
+            given = ("not a sequence",)
+        if given is not None and not all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in given
         ):
-            raise TypeError(f"transpose: axes must be None or a tuple of ints, got {axes!r}")
-        self.axes = None if axes is None else tuple(int(a) for a in axes)
+            raise TypeError(f"transpose: axes must be None or a sequence of ints, got {axes!r}")
+        self.axes = None if given is None else tuple(int(a) for a in given)
 
     @property
     def source(self) -> str:
-        return "{x}.T" if self.axes is None else f"np.transpose({{x}}, {self.axes})"
+        return "{x}.T" if self.order is None else f"np.transpose({{x}}, {self.order})"
 
     @property
     def grad_sources(self) -> tuple[str]:
-        return ("{g}.T",) if self.axes is None else (f"np.transpose({{g}}, {self.inverse})",)
+        return ("{g}.T",) if self.order is None else (f"np.transpose({{g}}, {self.inverse})",)
 
     @property
     def grad_formulas(self) -> tuple[str]:
-        return ("{g}^T",) if self.axes is None else (f"transpose({{g}}, {self.inverse})",)
+        return ("{g}^T",) if self.order is None else (f"transpose({{g}}, {self.inverse})",)
 
     def forward(self, x):
-        if self.axes is not None:
-            n = x.ndim
-            order = tuple(a + n if a < 0 else a for a in self.axes)
-            if sorted(order) != list(range(n)):
-                raise ShapeError(
-                    f"transpose: axes {self.axes} are not an order of the {n} axes of an input "
-                    f"of shape {x.shape}; give each of 0..{n - 1} once (or none, to reverse them)"
-                )
-            # the reversal is .T, and is drawn and generated as x^T
-            self.axes = None if order == tuple(range(n))[::-1] else order
-            self.inverse = tuple(int(i) for i in np.argsort(order))
-        return x.T if self.axes is None else np.transpose(x, self.axes)
+        self.order = None if self.axes is None else self._order(x)
+        self.symbol = "T" if self.order is None else "transpose"  # (how pictures name it)
+        if self.order is None:
+            return x.T
+        self.inverse = tuple(int(i) for i in np.argsort(self.order))
+        return np.transpose(x, self.order)
+
+    def _order(self, x: np.ndarray) -> tuple[int, ...] | None:
+        """The axes as non-negative numbers; None where they are the reversal (that is .T,
+        drawn and written x^T)."""
+        n = x.ndim
+        order = tuple(a + n if a < 0 else a for a in self.axes)
+        if sorted(order) != list(range(n)):
+            raise ShapeError(
+                f"transpose: axes {self.axes} are not an order of the {n} axes of an input "
+                f"of shape {x.shape}; give each of 0..{n - 1} once (or none, to reverse them)"
+            )
+        return None if order == tuple(range(n))[::-1] else order
 
     def backward(self, g):
-        return (g.T,) if self.axes is None else (np.transpose(g, self.inverse),)
+        return (g.T,) if self.order is None else (np.transpose(g, self.inverse),)
 
 
 def sum(x: Node | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Node:  # noqa: A001
@@ -213,6 +228,6 @@ def reshape(x: Node | ArrayLike, shape: int | tuple[int, ...]) -> Node:
     return Reshape(shape)(x)
 
 
-def transpose(x: Node | ArrayLike, axes: tuple[int, ...] | None = None) -> Node:
+def transpose(x: Node | ArrayLike, axes: Sequence[int] | None = None) -> Node:
     """x with its axes in the order ``axes`` (None: reversed, as ``.T``), as numpy.transpose."""
     return Transpose(axes)(x)

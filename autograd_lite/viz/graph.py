@@ -303,10 +303,9 @@ class GraphView:
         if symbol == "-" and len(operands) == 1:
             return Neg(operands[0])
         if symbol == "T" and len(operands) == 1:
-            axes = getattr(node.op, "axes", None)  # (a transpose in another order is not x^T)
-            if axes is None:
-                return Pow(operands[0], Sym("T"))
-            return Sym(f"transpose({operands[0]}, {axes})", unit=True)
+            return Pow(operands[0], Sym("T"))
+        if symbol == "transpose" and len(operands) == 1:  # another order than the reversal
+            return Sym(f"transpose({operands[0]}, {node.op.order})", unit=True)
         return Call(symbol, tuple(operands))
 
     def header(self, node: Node) -> str:
