@@ -162,20 +162,16 @@ class Transpose(Op):
     """out = x with its axes in the order ``axes`` (numpy's transpose; None reverses them, as
     .T does);  dL/dx = g with the axes put back: the inverse order (g^T for the reversal)."""
 
-    name, symbol, formulas = "transpose", "T", ("1",)
+    name, formulas = "transpose", ("1",)
     scalar_source, scalar_grad_sources, broadcasts = "{x}", ("{g}",), False
     order: tuple[int, ...] | None = None  # set by forward: the axes, None for the reversal
 
     def __init__(self, axes: Sequence[int] | np.ndarray | None = None):
-        try:
-            given = None if axes is None else tuple(axes)
-        except TypeError:
-            given = ("not a sequence",)
-        if given is not None and not all(
-            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in given
-        ):
-            raise TypeError(f"transpose: axes must be None or a sequence of ints, got {axes!r}")
-        self.axes = None if given is None else tuple(int(a) for a in given)
+        self.axes = None if axes is None else _int_sequence(axes)
+
+    @property
+    def symbol(self) -> str:  # (how pictures name it: x^T, or transpose(x, order))
+        return "T" if self.order is None else "transpose"
 
     @property
     def source(self) -> str:
@@ -191,7 +187,6 @@ class Transpose(Op):
 
     def forward(self, x):
         self.order = None if self.axes is None else self._order(x)
-        self.symbol = "T" if self.order is None else "transpose"  # (how pictures name it)
         if self.order is None:
             return x.T
         self.inverse = tuple(int(i) for i in np.argsort(self.order))
@@ -211,6 +206,19 @@ class Transpose(Op):
 
     def backward(self, g):
         return (g.T,) if self.order is None else (np.transpose(g, self.inverse),)
+
+
+def _int_sequence(axes: Sequence[int] | np.ndarray) -> tuple[int, ...]:
+    """transpose's axes as a tuple of ints; anything else (a number, a string) is a TypeError."""
+    try:
+        given = tuple(axes)
+    except TypeError:  # (not iterable: a number)
+        given = None
+    if given is None or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in given
+    ):
+        raise TypeError(f"transpose: axes must be None or a sequence of ints, got {axes!r}")
+    return tuple(int(a) for a in given)
 
 
 def sum(x: Node | ArrayLike, axis: Axis = None, keepdims: bool = False) -> Node:  # noqa: A001
