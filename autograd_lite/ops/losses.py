@@ -84,7 +84,7 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
     max(z, 0) - z y is computed as |z|/2 + z (1/2 - y), as the generated code does (codegen's
     bce_logits): the same numbers, from the |z| the exponential needs (numpy's maximum is a
     slow pass of its own); exactly 0 where y = 1 and z > 0 or y = 0 and z < 0, so a tiny loss
-    keeps its digits. A large array is done block by block, so that its eight
+    keeps its digits. A large array is done block by block, so that its nine
     passes read and write the cache rather than memory (the same numbers, element by element).
     """
     if type(z) is not np.ndarray or z.size <= BLOCKED or np.shape(y) not in ((), z.shape):
