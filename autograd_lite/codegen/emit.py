@@ -9,6 +9,7 @@ undone here, from the shapes the trace recorded, with a ``.sum(...)`` only where
 
 from __future__ import annotations
 
+import ast
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ class _Writer:
                 self.users[p].append((n, i))
         self.atom: dict[Node, str] = {}  # node -> its value's name or literal
         self.grad: dict[Node, str] = {}  # node -> its gradient's name (or the name it aliases)
+        # node -> m where its gradient variable holds m dL/d(node): a mean loss's 1/m, which is
+        # taken where the gradients reach the inputs, as the course writes dW = X^T dZ / m
+        self.scale: dict[Node, int] = {}
         self.pending: dict[Node, int] = {}  # node -> gradient contributions still to come
         self.objects: dict[str, Any] = {}
         self.constants: dict[str, np.ndarray] = {}
@@ -261,40 +265,51 @@ class _Writer:
         for n in reversed(self.nodes):
             if n.op is None or not n.requires_grad or n in self.skipped:
                 continue
-            for parent, expr, comment in self._contributions(n, lines):
+            for parent, expr, comment, scale in self._contributions(n, lines):
                 target = leaf_lines.setdefault(parent, []) if parent.op is None else lines
-                self._add(parent, expr, comment, target, n)
+                self._add(parent, expr, comment, target, n, scale)
         leaves = [line for leaf in self.inputs for line in leaf_lines.get(leaf, [])]
         return lines, leaves
 
     def _contributions(self, n: Node, lines: list[str]):
-        """(parent, dL/d(parent) from this op, comment) for each input that needs a gradient."""
+        """(parent, m dL/d(parent) from this op, comment, m) for each input that needs a
+        gradient (m = 1 but below a mean loss: see self.scale)."""
         g = self.grad[n]
         op = n.op
+        scale = self.scale.get(n, 1)
+        deferred = self._deferred_divisor(n)
         if n in self.identity:
             entry, z = self.identity[n]
             a, y = n.parents
             names = {"z": self.atom[z], "a": self.atom[a], "y": self.atom[y]}
             names["da"] = f"d{self._name(n)}/d{names['a']}"
             if z.requires_grad:
-                expr = self._scaled(n, g, entry.text(entry.source, **names))
+                expr = self._scaled(n, g, entry.text(entry.source, **names), deferred)
                 chain = entry.text(entry.chain, **names)
-                result = entry.text(entry.result, **names)
+                result = _divided_by(entry.text(entry.result, **names), deferred, wrapped=True)
                 comment = f"d{self._name(n)}/d{names['z']} = {chain} = {result}"
-                yield z, self._fit(expr, n, z), f"{comment}, {entry.inner} then {n.op.name}"
+                comment = f"{comment}, {entry.inner} then {n.op.name}"
+                if deferred > 1:
+                    comment += (
+                        f"\n# (d{names['z']} below is {deferred} times that, as the course's "
+                        f"dZ = A - Y: the / {deferred} is taken at the inputs)"
+                    )
+                yield z, self._fit(expr, n, z), comment, scale * deferred
             if y.requires_grad:  # log(1-a) - log(a) = -z exactly
-                expr = self._scaled(n, g, f"-{names['z']}")
-                yield y, self._fit(expr, n, y), f"d{self._name(n)}/d{names['y']} = -{names['z']}"
+                expr = self._scaled(n, g, f"-{names['z']}", deferred)
+                minus_z = _divided_by(f"-{names['z']}", deferred, wrapped=True)
+                comment = f"d{self._name(n)}/d{names['y']} = {minus_z}"
+                yield y, self._fit(expr, n, y), comment, scale * deferred
             return
         templates = self._template(op, "grad_sources")
         if templates is None:
-            yield from self._custom_backward(n, g, lines)
+            yield from self._custom_backward(n, _divided_by(g, scale), lines)
             return
         for i, parent in enumerate(n.parents):
             if not parent.requires_grad:
                 continue
             filled = self._fill(templates[i], n, g=g)
-            if getattr(op, "reduction", None) is not None:
+            if getattr(op, "reduction", None) is not None and not deferred > 1:
                 filled = self._divided(n, filled)
             comment = ""
             if self.comments:
@@ -305,7 +320,7 @@ class _Writer:
                 single = len(self.users[parent]) == 1
                 of = self._name(self.origin.get(n, n) if single else n)
                 comment = f"d{of}/d{self.atom[parent]} = {one_line(local)}"
-            yield parent, self._fit(filled, n, parent), comment
+            yield parent, self._fit(filled, n, parent), comment, scale * deferred
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):
         key = self.custom[n]
@@ -317,24 +332,35 @@ class _Writer:
         lines.append(f"{grads} = {backward}({argument})  # {n.op.name}.backward")
         for i, parent in enumerate(n.parents):
             if parent.requires_grad:
-                yield parent, f"{grads}[{i}]", f"{n.op.name}.backward, input {i}"
+                yield parent, f"{grads}[{i}]", f"{n.op.name}.backward, input {i}", 1
 
-    def _add(self, parent: Node, expr: str, comment: str, lines: list[str], user: Node) -> None:
-        """Emit (or alias) one contribution to parent's gradient; fan-out ones are summed."""
+    def _add(
+        self, parent: Node, expr: str, comment: str, lines: list[str], user: Node, scale: int
+    ) -> None:
+        """Emit (or alias) one contribution to parent's gradient, ``expr`` / ``scale``;
+        fan-out ones are summed. An input's gradient is divided by its scale here."""
         self.pending[parent] -= 1
         first = parent not in self.grad
         only = first and self.pending[parent] == 0
         if only and is_atom(expr) and parent.op is not None:  # dt3 = dz: just call it dz
             self.grad[parent] = expr
+            self.scale[parent] = scale
             if expr == self.grad[user]:  # d(user)/d(parent) = 1
                 self.origin[parent] = self.origin.get(user, user)
             return
+        if parent.op is None:  # an input: its gradient is returned, so it is dL/d(input)
+            expr, scale = _divided_by(expr, scale), 1
         if first:
             self.grad[parent] = name = self._grad_name(parent)
+            self.scale[parent] = scale
             lines.append(_with_comment(f"{name} = {expr}", comment))
-        else:
-            name = self.grad[parent]
-            lines.append(_with_comment(f"{name} = {name} + {wrap(expr)}", comment))
+            return
+        name = self.grad[parent]
+        before = self.scale[parent]
+        if before != scale:  # (two paths below different means: each divided now)
+            name, expr = _divided_by(name, before), _divided_by(expr, scale)
+            self.scale[parent] = 1
+        lines.append(_with_comment(f"{self.grad[parent]} = {name} + {wrap(expr)}", comment))
 
     # -- templates --------------------------------------------------------------------------
     def _template(self, op, kind: str):
@@ -354,14 +380,27 @@ class _Writer:
         )
         return _drop_seed(text) if g == SEED else text
 
-    def _scaled(self, n: Node, g: str, per_element: str) -> str:
-        """g times one element's gradient, divided by m for a mean."""
+    def _scaled(self, n: Node, g: str, per_element: str, deferred: int) -> str:
+        """g times one element's gradient, divided by m for a mean (unless deferred)."""
         text = per_element if g == SEED else f"{g} * {wrap(per_element)}"
-        return self._divided(n, text)
+        return text if deferred > 1 else self._divided(n, text)
 
     def _divided(self, n: Node, text: str) -> str:
         divisor = getattr(n.op, "divisor", 1)
         return text if divisor == 1 else f"{wrap(text)} / {divisor}"
+
+    def _deferred_divisor(self, n: Node) -> int:
+        """The m of a mean loss on arrays whose 1/m is taken at the inputs (1: none).
+
+        Below the loss the gradients then hold m dL/d(value), as the course's dZ = A - Y, and
+        the division is one pass over each input's gradient instead of one over the m-element
+        gradient of the loss (as the course writes dW = X^T dZ / m). Not for float16, where
+        m dL/d(value) could overflow where dL/d(value) does not.
+        """
+        divisor = getattr(n.op, "divisor", 1)
+        if divisor == 1 or self.scalar or getattr(n.op, "reduction", None) != "mean":
+            return 1
+        return divisor if n.dtype in (np.float32, np.float64) else 1
 
     def _fit(self, expr: str, n: Node, parent: Node) -> str:
         """The gradient summed back over the axes broadcasting stretched, in parent's dtype."""
@@ -393,6 +432,21 @@ def _sum_to(expr: str, have: tuple[int, ...], want: tuple[int, ...]) -> str:
     if not lead:
         return f"{e}.sum(axis={_axes(stretched)}, keepdims=True)"
     return f"{e}.sum(axis={_axes(lead + stretched)}).reshape({want})"
+
+
+def _divided_by(expr: str, divisor: int, wrapped: bool = False) -> str:
+    """Source of ``expr / divisor``, with parentheses only where Python needs them (or, for a
+    comment's formula, ``wrapped``, wherever it is not one name)."""
+    if divisor == 1:
+        return expr
+    if wrapped:
+        return f"{wrap(expr)} / {divisor}"
+    tree = ast.parse(expr, mode="eval").body
+    # a product, a quotient, a matrix product or a unary minus binds as tightly as / does
+    tight = isinstance(tree, ast.UnaryOp) or (
+        isinstance(tree, ast.BinOp) and isinstance(tree.op, (ast.Mult, ast.Div, ast.MatMult))
+    )
+    return f"{expr if tight or is_atom(expr) or is_call(expr) else wrap(expr)} / {divisor}"
 
 
 def _axes(axes: tuple[int, ...]) -> str:
