@@ -394,13 +394,14 @@ class _Writer:
 
         Below the loss the gradients then hold m dL/d(value), as the course's dZ = A - Y, and
         the division is one pass over each input's gradient instead of one over the m-element
-        gradient of the loss (as the course writes dW = X^T dZ / m). Not for float16, where
-        m dL/d(value) could overflow where dL/d(value) does not.
+        gradient of the loss (as the course writes dW = X^T dZ / m). Only for float64: in
+        float16, m dL/d(value) could overflow where dL/d(value) does not, and numpy 1.x turns
+        a float32 number divided by m into a float64.
         """
         divisor = getattr(n.op, "divisor", 1)
         if divisor == 1 or self.scalar or getattr(n.op, "reduction", None) != "mean":
             return 1
-        return divisor if n.dtype in (np.float32, np.float64) else 1
+        return divisor if n.dtype == np.float64 else 1
 
     def _fit(self, expr: str, n: Node, parent: Node) -> str:
         """The gradient summed back over the axes broadcasting stretched, in parent's dtype."""
