@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd_lite as ag
 from autograd_lite import datasets, logistic, shallow
 
 
@@ -75,6 +76,29 @@ def test_closed_form_is_the_courses_formulas():
     np.testing.assert_allclose(closed.dW1, dZ1 @ X.T / 5, rtol=1e-14)
     np.testing.assert_allclose(closed.db1, dZ1.mean(axis=1, keepdims=True), rtol=1e-14)
     assert closed.db1.shape == (2, 1) and closed.db2.shape == (1, 1)
+
+
+def test_generated_code_is_the_courses_backward_and_gives_backwards_numbers():
+    """ag.codegen of the graph writes the course's closed form, statement by statement."""
+    X, Y, p = random_problem(2, 4, 7, 2)
+    L = shallow.graph(X, Y, *p)["L"]
+    program = ag.codegen(L)
+    lines = [line.split("#")[0].strip() for line in program.source.splitlines()]
+    for statement in (
+        "dZ2 = A2 - Y",
+        "dW2 = dZ2 @ A1.T / 7",
+        "db2 = dZ2.sum(axis=1, keepdims=True) / 7",
+        "dA1 = W2.T @ dZ2",
+        "dZ1 = dA1 * (1.0 - A1 * A1)",
+        "dW1 = dZ1 @ X.T / 7",
+        "db1 = dZ1.sum(axis=1, keepdims=True) / 7",
+    ):
+        assert statement in lines
+    value, grads = program(X=X, Y=Y, **p._asdict())
+    closed = shallow.closed_form_grads(X, Y, *p)
+    assert value == pytest.approx(shallow.mean_loss(X, Y, *p), rel=1e-12)
+    for name in shallow.PARAMETERS:
+        np.testing.assert_allclose(grads[name], getattr(closed, "d" + name), rtol=1e-12)
 
 
 @pytest.mark.parametrize("m", [1, 12])
