@@ -583,7 +583,7 @@ def _train_with_progress(X: np.ndarray, Y: np.ndarray, args: argparse.Namespace,
             loss=args.loss,
             on_iteration=step,
             compiled=args.compiled,
-            # training.html replays the run (logistic only: --model shallow draws no page)
+            # training.html replays the run (--model shallow's, not this comparison's)
             record=args.out is not None and args.model == "logistic",
         )
 
@@ -592,10 +592,6 @@ def _check_example_option(args: argparse.Namespace) -> None:
     """--example K picks the example training.html draws: without that page it would be ignored."""
     if args.example is None:
         return
-    if args.model == "shallow":
-        raise ValueError(f"--example {args.example}: training.html (where example K is drawn) is "
-                         "written for logistic regression only; drop --example for --model "
-                         "shallow")
     if args.out is None:
         raise ValueError(f"--example {args.example} picks the example that training.html draws, "
                          "which is written with --out DIR: add --out DIR, or drop --example")
@@ -745,6 +741,8 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
                          "--model shallow")
     X, Y = logistic.check_data(data.X, data.Y)  # (m, n) rows; the course's model takes columns
     m = X.shape[0]
+    example = 0 if args.example is None else args.example
+    _check_example(example, m)
     _print_data(data, Y)
     print(
         f"one hidden layer: n_h = {args.hidden} tanh units, alpha = {args.alpha:g}, "
@@ -757,7 +755,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
         return shallow.train(
             X.T, Y.T, args.hidden, args.alpha, args.iterations,
             seed=args.seed if args.seed is not None else 2, loss=args.loss,
-            on_iteration=on_iteration,
+            on_iteration=on_iteration, record=args.out is not None,
         )
 
     with _warnings_after():
@@ -798,6 +796,8 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
 
 
 def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args) -> None:
+    """The loss curve, both decision boundaries (two features) and training.html, the hidden
+    layer's run replayed."""
     from . import plots, shallow
 
     out, (accuracy, linear_accuracy) = args.out, accuracies
@@ -826,4 +826,6 @@ def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args) ->
                 f"{data.name}: logistic regression, accuracy {linear_accuracy:.1%}",
             )
         )
+    example = 0 if args.example is None else args.example
+    paths.append(_training_page(data, history, out, example))
     _print_paths(paths)

@@ -249,10 +249,27 @@ def compare(X, Y, W1, b1, W2, b2, eps: float = 1e-6) -> GradientTable:
 
 # -- training ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Recording:
+    """Some iterations of a run as the engine computed them (``train(..., record=True)``): at
+    each of ``iterations`` (the ones viz.render_training shows: every one of a short run, else
+    200 evenly spaced, the first and the last among them) the parameters before that
+    iteration's update and their gradients by backward(). The data is kept too, so that a page
+    can redraw any example.
+    """
+
+    iterations: np.ndarray  # (k,)
+    parameters: tuple[Parameters, ...]  # k of them
+    gradients: tuple[Parameters, ...]  # dL/dW1, dL/db1, dL/dW2, dL/db2 at those parameters
+    X: np.ndarray  # (n_x, m), the data trained on
+    Y: np.ndarray  # (1, m)
+
+
+@dataclass(frozen=True)
 class History:
     """What a training run did: the loss before each update and the final parameters.
 
-    ``gradient_checks`` holds (iteration, largest |autodiff - closed form| over the parameters).
+    ``gradient_checks`` holds (iteration, largest |autodiff - closed form| over the parameters);
+    ``recording`` some iterations' parameters and gradients, when trained with record=True.
     """
 
     losses: np.ndarray  # losses[k] is the loss at iteration k + 1, before that iteration's update
@@ -260,6 +277,7 @@ class History:
     alpha: float
     loss_kind: str
     gradient_checks: tuple[tuple[int, float], ...]
+    recording: Recording | None = None
 
     @property
     def iterations(self) -> int:
@@ -277,13 +295,16 @@ def train(
     seed: int | np.random.Generator | None = 2,
     loss: LossKind = "lesson",
     on_iteration: Callable[[int, float], None] | None = None,
+    record: bool = False,
 ) -> History:
     """Gradient descent with autodiff gradients (the course's defaults: n_h = 4, alpha = 1.2,
     10,000 iterations): each iteration W1 -= alpha dW1, ... (optim.SGD without momentum).
 
     Starts from ``parameters`` or from initial_parameters(n_x, n_h, seed). At the first and last
     iteration the autodiff gradients are compared with the closed form. A NaN or infinite loss
-    stops the run with logistic.TrainingDivergedError, naming the iteration.
+    stops the run with logistic.TrainingDivergedError, naming the iteration. ``record=True``
+    keeps up to 200 iterations' parameters and gradients in ``History.recording`` (for
+    ``viz.render_training``).
     """
     X, Y = check_data(X, Y)
     if isinstance(n_h, bool) or not isinstance(n_h, (int, np.integer)) or n_h < 1:
@@ -300,6 +321,8 @@ def train(
     optimiser = SGD(params, lr=alpha)
     losses = np.empty(iterations)
     checks = []
+    recorded = set(_shown_iterations(iterations).tolist()) if record else set()
+    kept: tuple[list[Parameters], list[Parameters]] = ([], [])
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below instead
         for it in range(1, iterations + 1):
             Z2 = logits(data, *params)["Z2"]
@@ -311,6 +334,9 @@ def train(
             L.backward()
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, params)))
+            if it in recorded:
+                kept[0].append(Parameters(*(p.value.copy() for p in params)))
+                kept[1].append(Parameters(*(p.grad.copy() for p in params)))
             optimiser.step()
             optimiser.zero_grad()
             if on_iteration is not None:
@@ -321,7 +347,15 @@ def train(
         alpha=float(alpha),
         loss_kind=loss,
         gradient_checks=tuple(checks),
+        recording=Recording(np.array(sorted(recorded)), tuple(kept[0]), tuple(kept[1]), X, Y)
+        if record else None,
     )
+
+
+def _shown_iterations(iterations: int) -> np.ndarray:
+    from .viz.training import shown_iterations  # (lazily: the page's module imports this one's)
+
+    return shown_iterations(iterations)
 
 
 def _gap_to_closed_form(X: np.ndarray, Y: np.ndarray, params: list[Node]) -> float:

@@ -26,6 +26,7 @@ def test_flower_the_hidden_layer_draws_what_logistic_regression_cannot(tmp_path)
     assert hidden >= 0.85 and linear <= 0.60
     gaps = re.search(r"max abs difference ([\d.e+-]+) at iteration 1, ([\d.e+-]+)", out)
     assert gaps and max(float(gaps.group(1)), float(gaps.group(2))) < 1e-12
+    assert str(tmp_path / "training.html") in out  # the run replayed (its own tests elsewhere)
     for name in ("decision_boundary.png", "decision_boundary_logistic.png", "loss_curve.png"):
         width, height = png_size(tmp_path / name)
         assert width > 500 and height > 400
@@ -54,6 +55,8 @@ def test_moons_and_a_csv_train_too(tmp_path):
     assert hidden > linear
     assert (tmp_path / "out" / "loss_curve.png").exists()
     assert not (tmp_path / "out" / "decision_boundary.png").exists()
+    page = (tmp_path / "out" / "training.html").read_text()  # the graph, but no boundary chart
+    assert "Example 0 alone" in page and 'aria-label="decision boundary"' not in page
 
 
 def test_bad_hidden_size_is_a_one_line_error():

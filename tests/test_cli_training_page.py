@@ -11,8 +11,6 @@ from cli_run import run
 MAX_PAGE_BYTES = 5_000_000
 
 
-
-
 def test_default_run_writes_a_training_page_under_5_mb(tmp_path: Path):
     result = run("train", "--out", str(tmp_path))  # the default: blobs, 1000 iterations
     assert result.returncode == 0, result.stderr
@@ -52,9 +50,8 @@ def test_an_example_outside_the_data_is_a_one_line_error(tmp_path: Path, example
     ("args", "message"),
     [(("--example", "3"), "--example 3 picks the example that training.html draws, which is "
       "written with --out DIR: add --out DIR, or drop --example"),
-     (("--example", "0", "--model", "shallow", "--out", "OUT"),
-      "--example 0: training.html (where example K is drawn) is written for logistic regression "
-      "only")],
+     (("--example", "0", "--model", "shallow"), "--example 0 picks the example that "
+      "training.html draws, which is written with --out DIR")],
 )
 def test_example_where_no_training_page_is_written_is_refused(tmp_path: Path, args, message):
     args = tuple(str(tmp_path) if a == "OUT" else a for a in args)
@@ -62,3 +59,23 @@ def test_example_where_no_training_page_is_written_is_refused(tmp_path: Path, ar
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"autograd-lite train: error: {message}")
+
+
+def test_the_hidden_layers_run_is_replayed_too(tmp_path: Path):
+    result = run("train", "--model", "shallow", "--data", "flower", "--iterations", "300",
+                 "--example", "7", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "training.html"
+    assert str(page) in result.stdout
+    text = page.read_text()
+    assert 100_000 < len(text) < MAX_PAGE_BYTES
+    assert "Training replayed: flower, 300 iterations" in text and "Example 7 alone" in text
+    assert "one hidden layer of 4 tanh units" in text and "decision boundary A2 = 0.5" in text
+    frames = {int(k) for k in re.findall(r'data-frame="(\d+)"', text)}
+    assert 195 <= len(frames) <= 200 and frames == set(range(len(frames)))
+
+    result = run("train", "--model", "shallow", "--data", "flower", "--iterations", "5",
+                 "--example", "400", "--out", str(tmp_path / "more"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--example 400: the data has 400 examples, so K must be 0 to 399" in result.stderr
+    assert not (tmp_path / "more" / "training.html").exists()

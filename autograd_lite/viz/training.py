@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import logistic
+from .. import logistic, shallow
 from ..plots import linear_form
 from . import renderer as _renderer
 from .noise import is_rounding_noise, without_noise
@@ -52,7 +52,7 @@ def shown_iterations(iterations: int, count: int = MAX_FRAMES) -> np.ndarray:
 
 
 def render_training(
-    history: logistic.History,
+    history: logistic.History | shallow.History,
     path: str | os.PathLike[str],
     *,
     example: int = 0,
@@ -61,18 +61,21 @@ def render_training(
     max_frames: int = MAX_FRAMES,
     renderer: str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Write the page replaying ``history`` (from ``train(..., record=True)``) to ``path``.
+    """Write the page replaying ``history`` (from ``logistic.train(..., record=True)`` or
+    ``shallow.train(..., record=True)``) to ``path``.
 
-    ``example`` (0 <= example < m) picks the row of X whose one-example graph is drawn;
-    ``feature_names`` name the columns of X (default x1, x2, ...). Returns the path.
+    ``example`` (0 <= example < m) picks the example whose one-example graph is drawn;
+    ``feature_names`` name the features (default x1, x2, ...). Returns the path.
     """
     recording = history.recording
+    model = "shallow" if isinstance(history, shallow.History) else "logistic"
     if recording is None:
         raise ValueError(
             "render_training: this History has no recording of its iterations; "
-            "train with logistic.train(..., record=True)"
+            f"train with {model}.train(..., record=True)"
         )
-    m, n = recording.X.shape
+    # (the course's model keeps one example per column, logistic regression one per row)
+    n, m = recording.X.shape if model == "shallow" else recording.X.shape[::-1]
     if isinstance(example, bool) or not isinstance(example, (int, np.integer)):
         raise TypeError(f"render_training: example must be an integer, got {example!r}")
     if not 0 <= example < m:
@@ -85,6 +88,11 @@ def render_training(
     names = tuple(feature_names) if feature_names is not None else ()
     if len(names) < n:
         names = tuple(f"x{i}" for i in range(1, n + 1))
+    if model == "shallow":
+        from .training_shallow import render_shallow_training  # (it imports this module)
+
+        return render_shallow_training(history, path, example=example, feature_names=names,
+                                       title=title, max_frames=max_frames, renderer=renderer)
     shown = shown_iterations(history.iterations, max_frames)
 
     run = Run(history)
@@ -267,26 +275,16 @@ def _boundary_chart(run: Run, shown: np.ndarray, names: Sequence[str]) -> str:
     """The examples drawn once; each frame adds its half-planes a > 0.5 and a < 0.5 and the line
     between them, z = w1 x1 + w2 x2 + b = 0."""
     rec = run.history.recording
-    X, Y = rec.X, rec.Y.reshape(-1)
-    width, height, left, right, top, bottom = 400, 430, 62, 14, 30, 76  # the plot's margins
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = 0.08 * (high - low) + 1e-9
-    low, high = low - margin, high + margin
-    x_end, y_end = width - right, height - bottom
-
-    def px(p: np.ndarray) -> tuple[float, float]:
-        u = left + (p[0] - low[0]) / (high[0] - low[0]) * (x_end - left)
-        v = y_end - (p[1] - low[1]) / (high[1] - low[1]) * (y_end - top)
-        return float(u), float(v)
-
+    plot = ScatterPlot(rec.X, rec.Y.reshape(-1))
+    px, (low, high) = plot.px, plot.box
     corners = [np.array(c) for c in ((low[0], low[1]), (high[0], low[1]),
                                      (high[0], high[1]), (low[0], high[1]))]
-    frames, equations = [], []
-    for k, it in enumerate(shown):
+    frames, captions = [], []
+    for it in shown:
         w, b = run.parameters(it - 1)
         shapes = []
         ends = _line_in_box(corners, w, b)
-        for sign, colour in ((1, "#fbe3e3"), (-1, "#e1ebf8")):
+        for sign, colour in ((1, ONE_FILL), (-1, ZERO_FILL)):
             region = _half_plane(corners, w, b, sign) if np.any(w) or b != 0 else []
             if region:
                 points = " ".join("{:.1f},{:.1f}".format(*px(p)) for p in region)
@@ -300,43 +298,76 @@ def _boundary_chart(run: Run, shown: np.ndarray, names: Sequence[str]) -> str:
             text = f"w = 0: z = b = {b:.3g} for every example, no boundary yet"
         else:
             text = "the boundary z = 0 lies outside this view"
-        frames.append(f'<g data-frame="{k}">{"".join(shapes)}</g>')
-        equations.append(f'<text data-frame="{k}" x="{width / 2}" y="{height - 8}" '
-                         f'text-anchor="middle">{text}</text>')
-    dots = []
-    for p, label in zip(X, Y, strict=True):
-        u, v = px(p)
-        if label == 1:
-            dots.append(f"M{u:.1f},{v - 4.5:.1f}l4,7h-8z")
-        else:
-            dots.append(f"M{u - 3.5:.1f},{v:.1f}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0")
-    ones = "".join(d for d, label in zip(dots, Y, strict=True) if label == 1)
-    zeros = "".join(d for d, label in zip(dots, Y, strict=True) if label != 1)
-    box = f'x="{left}" y="{top}" width="{x_end - left}" height="{y_end - top}"'
-    axes = [f'<rect {box} fill="none" stroke="#999999"/>',
-            f'<text x="{left}" y="18">decision boundary a = 0.5 (z = 0); '
-            f'<tspan fill="{RED}">&#9650; y = 1</tspan>, '
-            f'<tspan fill="{BLUE}">&#9679; y = 0</tspan></text>',
-            f'<text x="{(left + x_end) / 2}" y="{y_end + 36}" text-anchor="middle">'
-            f"{html.escape(names[0])}</text>",
-            f'<text x="14" y="{(top + y_end) / 2}" text-anchor="middle" '
-            f'transform="rotate(-90 14 {(top + y_end) / 2})">{html.escape(names[1])}</text>']
-    for t in _ticks(low[0], high[0]):
-        u, _ = px(np.array([t, low[1]]))
-        axes.append(f'<text x="{u:.1f}" y="{y_end + 17}" text-anchor="middle" '
-                    f'font-size="12">{t:g}</text>')
-    for t in _ticks(low[1], high[1]):
-        _, v = px(np.array([low[0], t]))
-        axes.append(f'<text x="{left - 5}" y="{v + 4:.1f}" text-anchor="end" '
-                    f'font-size="12">{t:g}</text>')
-    return (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="decision boundary"><clipPath id="plot"><rect {box}/></clipPath>'
-        f'<g clip-path="url(#plot)">{"".join(frames)}</g>{"".join(axes)}'
-        f'{"".join(equations)}'
-        f'<path d="{zeros}" fill="{BLUE}" stroke="white" stroke-width="0.6"/>'
-        f'<path d="{ones}" fill="{RED}" stroke="white" stroke-width="0.6"/></svg>'
-    )
+        frames.append("".join(shapes))
+        captions.append(text)
+    return plot.svg(frames, captions, "decision boundary a = 0.5 (z = 0)", names)
+
+
+ONE_FILL, ZERO_FILL = "#fbe3e3", "#e1ebf8"  # where the model says y = 1, y = 0
+
+
+class ScatterPlot:
+    """Two features' examples in a box, for a chart whose frames shade the plane under them:
+    ``px`` maps a point to the chart's pixels; ``svg`` draws the frames, the examples, the axes."""
+
+    width, height, left, right, top, bottom = 400, 430, 62, 14, 30, 76  # the plot's margins
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray):
+        self.X, self.Y = X, Y
+        low, high = X.min(axis=0), X.max(axis=0)
+        margin = 0.08 * (high - low) + 1e-9
+        self.box = (low - margin, high + margin)
+        self.x_end, self.y_end = self.width - self.right, self.height - self.bottom
+
+    def px(self, p: np.ndarray) -> tuple[float, float]:
+        (low, high), left, top = self.box, self.left, self.top
+        u = left + (p[0] - low[0]) / (high[0] - low[0]) * (self.x_end - left)
+        v = self.y_end - (p[1] - low[1]) / (high[1] - low[1]) * (self.y_end - top)
+        return float(u), float(v)
+
+    def svg(self, frames: list[str], captions: list[str], heading: str,
+            names: Sequence[str]) -> str:
+        """Frame k's shapes (clipped to the box) and caption in ``<g data-frame="k">``; the
+        examples on top: red triangles y = 1, blue dots y = 0."""
+        width, height, left, top = self.width, self.height, self.left, self.top
+        x_end, y_end = self.x_end, self.y_end
+        (low, high), px = self.box, self.px
+        dots = []
+        for p, label in zip(self.X, self.Y, strict=True):
+            u, v = px(p)
+            if label == 1:
+                dots.append(f"M{u:.1f},{v - 4.5:.1f}l4,7h-8z")
+            else:
+                dots.append(f"M{u - 3.5:.1f},{v:.1f}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0")
+        ones = "".join(d for d, label in zip(dots, self.Y, strict=True) if label == 1)
+        zeros = "".join(d for d, label in zip(dots, self.Y, strict=True) if label != 1)
+        box = f'x="{left}" y="{top}" width="{x_end - left}" height="{y_end - top}"'
+        axes = [f'<rect {box} fill="none" stroke="#999999"/>',
+                f'<text x="{left}" y="18">{html.escape(heading)}; '
+                f'<tspan fill="{RED}">&#9650; y = 1</tspan>, '
+                f'<tspan fill="{BLUE}">&#9679; y = 0</tspan></text>',
+                f'<text x="{(left + x_end) / 2}" y="{y_end + 36}" text-anchor="middle">'
+                f"{html.escape(names[0])}</text>",
+                f'<text x="14" y="{(top + y_end) / 2}" text-anchor="middle" '
+                f'transform="rotate(-90 14 {(top + y_end) / 2})">{html.escape(names[1])}</text>']
+        for t in _ticks(low[0], high[0]):
+            u, _ = px(np.array([t, low[1]]))
+            axes.append(f'<text x="{u:.1f}" y="{y_end + 17}" text-anchor="middle" '
+                        f'font-size="12">{t:g}</text>')
+        for t in _ticks(low[1], high[1]):
+            _, v = px(np.array([low[0], t]))
+            axes.append(f'<text x="{left - 5}" y="{v + 4:.1f}" text-anchor="end" '
+                        f'font-size="12">{t:g}</text>')
+        shaded = "".join(f'<g data-frame="{k}">{shapes}</g>' for k, shapes in enumerate(frames))
+        texts = "".join(f'<text data-frame="{k}" x="{width / 2}" y="{height - 8}" '
+                        f'text-anchor="middle">{text}</text>' for k, text in enumerate(captions))
+        return (
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="decision boundary"><clipPath id="plot"><rect {box}/></clipPath>'
+            f'<g clip-path="url(#plot)">{shaded}</g>{"".join(axes)}{texts}'
+            f'<path d="{zeros}" fill="{BLUE}" stroke="white" stroke-width="0.6"/>'
+            f'<path d="{ones}" fill="{RED}" stroke="white" stroke-width="0.6"/></svg>'
+        )
 
 
 def _half_plane(corners: list[np.ndarray], w: np.ndarray, b: float, sign: int) -> list:
@@ -379,6 +410,12 @@ def _example_graphs(
         nodes = logistic.lesson_graph(x, y, *run.parameters(it - 1))
         nodes["L"].backward()
         roots.append(nodes["L"])
+    return graph_frames(roots, renderer)
+
+
+def graph_frames(roots: list, renderer: str | os.PathLike[str] | None) -> str:
+    """The graphs behind ``roots`` (back-propagated) in one layout, as one SVG whose frames
+    differ only where their numbers do (or, where the layouts differ, one whole SVG a frame)."""
     pictures = one_layout(roots, renderer=renderer, closed_form=False, view="named")
     # one run of the renderer for all of them: it reads graph after graph
     output = _renderer.run("\n".join(p.source for p in pictures), "svg", renderer, engine=PINNED)
