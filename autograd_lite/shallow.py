@@ -29,6 +29,7 @@ from .logistic import (
     LossKind,
     _check_finite,
     _check_labels,
+    _format_values,
     _stop_if_diverged,
     _values,
     check_training_settings,
@@ -264,7 +265,7 @@ class Recording:
     Y: np.ndarray  # (1, m)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class History:
     """What a training run did: the loss before each update and the final parameters.
 
@@ -282,6 +283,40 @@ class History:
     @property
     def iterations(self) -> int:
         return len(self.losses)
+
+    def summary(self) -> list[tuple[str, str]]:
+        """The run in a few (what, value) pairs: what a notebook or a repr shows."""
+        first, last = self.losses[0], self.losses[-1]
+        n_h, n_x = self.parameters.W1.shape
+        rows = [
+            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"),
+            ("hidden layer", f"{n_h} tanh unit{'s' if n_h != 1 else ''}, {n_x} features in"),
+            ("loss", f"{first:.6g} at iteration 1, {last:.6g} at iteration {self.iterations}"),
+        ]
+        for name, value in zip(PARAMETERS, self.parameters, strict=True):
+            shape = " x ".join(map(str, value.shape))
+            rows.append((name, f"{_format_values(value)} ({shape})"))
+        if self.gradient_checks:
+            gaps = ", ".join(f"{gap:.1e} at iteration {it}" for it, gap in self.gradient_checks)
+            rows.append(("autodiff vs closed form", f"largest difference {gaps}"))
+        recorded = self.recording
+        rows.append(("recorded", f"{len(recorded.iterations)} iterations' W1, b1, W2, b2 and "
+                                 "their gradients" if recorded else "no"))
+        return rows
+
+    def __repr__(self) -> str:
+        n_h = self.parameters.W1.shape[0]
+        return (
+            f"History({self.iterations} iterations, n_h={n_h}, alpha={self.alpha:g}, "
+            f"loss {self.losses[0]:.6g} -> {self.losses[-1]:.6g}"
+            f"{', recorded' if self.recording else ''})"
+        )
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+
+        return html_table("Training history, one hidden layer", ("", ""), self.summary(),
+                          header_row=False)
 
 
 def train(

@@ -221,3 +221,15 @@ def test_the_named_view_labels_the_courses_quantities():
     for name in ("Z1 = W1@X + b1", "A1 = tanh(Z1)", "Z2 = W2@A1 + b2", "A2 = sigmoid(Z2)"):
         assert name in titles, titles
     assert {"W1", "b1", "W2", "b2", "dL/dZ1", "dL/dW1", "dL/dZ2", "dL/dW2"} <= titles
+
+
+def test_history_shows_itself_in_a_repr_and_a_notebook_table():
+    X, Y, p = random_problem(2, 3, 6, 4)
+    run = shallow.train(X, Y, n_h=3, iterations=4, parameters=p, record=True)
+    assert repr(run).startswith("History(4 iterations, n_h=3, alpha=1.2, loss ")
+    assert repr(run).endswith(", recorded)")
+    rows = dict(run.summary())
+    assert rows["hidden layer"] == "3 tanh units, 2 features in"
+    assert rows["W1"].endswith("(3 x 2)") and rows["b2"].endswith("(1 x 1)")
+    assert rows["recorded"].startswith("4 iterations'")
+    assert "<table" in run._repr_html_() and "one hidden layer" in run._repr_html_()
