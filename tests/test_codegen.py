@@ -6,6 +6,7 @@ import math
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -222,6 +223,30 @@ def test_a_mean_is_divided_at_the_inputs_in_float64_only(dtype) -> None:
     program = check_equivalent(loss, rtol={np.float16: 1e-3, np.float32: 1e-6}.get(dtype, 1e-12))
     dx = next(line for line in _body(program) if line.startswith("dx = "))
     assert dx.endswith(" / 16") == (dtype == np.float64)
+
+
+def test_a_float16_or_float32_input_below_a_float64_mean_is_divided_at_once() -> None:
+    """m dL/dz in float64, cast to a float16 input's dtype, would overflow (and a float32 one
+    would be rounded twice): a graph with any value not float64 divides at the loss."""
+    m = 200_000
+    w = ag.Node(np.ones((1, 1), np.float16), name="w", requires_grad=True)
+    loss = ag.binary_cross_entropy_with_logits(np.ones((m, 1)) @ w, np.zeros((m, 1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        program = check_equivalent(loss, rtol=1e-3)
+    assert f"/ {m}" not in "".join(_body(program)[2:])  # (only the per-element gradient's)
+    b = ag.Node(np.float32(0.3), name="b", requires_grad=True)
+    loss = ag.binary_cross_entropy_with_logits(np.ones((13, 1)) + b, np.zeros((13, 1)))
+    program = check_equivalent(loss, rtol=1e-6)
+    _, grads = program(b=b.value)
+    assert type(grads["b"]) is np.float32 and grads["b"] == b.grad  # the same rounding as eager
+
+
+def test_a_scaled_gradients_comment_says_so() -> None:
+    rng = np.random.default_rng(8)
+    x = ag.Node(rng.normal(size=(7,)), name="x", requires_grad=True)
+    program = check_equivalent(ag.mse_loss(ag.tanh(x), rng.normal(size=(7,))))
+    assert "7 times" in program.source and "the mean's / 7 is taken at the inputs" in program.source
 
 
 def test_cross_entropys_mean_is_divided_at_the_inputs() -> None:

@@ -64,6 +64,7 @@ class _Writer:
             )
         self.comments = ops <= COMMENTED_OPS
         self.scalar = all(type(n.value) is np.float64 for n in self.nodes)
+        self.float64 = all(n.dtype == np.float64 for n in self.nodes)  # (see _deferred_divisor)
         self.lib = "math" if self.scalar else "np"
         self.namer = Namer()
         self.function = self.namer.fresh(name)
@@ -319,7 +320,13 @@ class _Writer:
                 # whole of d(origin)/d(parent), not one path's share)
                 single = len(self.users[parent]) == 1
                 of = self._name(self.origin.get(n, n) if single else n)
-                comment = f"d{of}/d{self.atom[parent]} = {one_line(local)}"
+                local = one_line(local)
+                if deferred > 1:  # (a loss's formulas are per element: the mean divides them)
+                    local = _divided_by(local, deferred, wrapped=True) + (
+                        f"\n# (the gradient below is {deferred} times that: the mean's "
+                        f"/ {deferred} is taken at the inputs)"
+                    )
+                comment = f"d{of}/d{self.atom[parent]} = {local}"
             yield parent, self._fit(filled, n, parent), comment, scale * deferred
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):
@@ -394,14 +401,15 @@ class _Writer:
 
         Below the loss the gradients then hold m dL/d(value), as the course's dZ = A - Y, and
         the division is one pass over each input's gradient instead of one over the m-element
-        gradient of the loss (as the course writes dW = X^T dZ / m). Only for float64: in
-        float16, m dL/d(value) could overflow where dL/d(value) does not, and numpy 1.x turns
-        a float32 number divided by m into a float64.
+        gradient of the loss (as the course writes dW = X^T dZ / m). Only where every value of
+        the graph is float64: in float16, m dL/d(value) could overflow where dL/d(value) does
+        not; a float32 input's gradient would be rounded twice (cast, then divided), and numpy
+        1.x turns a float32 number divided by m into a float64.
         """
         divisor = getattr(n.op, "divisor", 1)
         if divisor == 1 or self.scalar or getattr(n.op, "reduction", None) != "mean":
             return 1
-        return divisor if n.dtype == np.float64 else 1
+        return divisor if self.float64 else 1
 
     def _fit(self, expr: str, n: Node, parent: Node) -> str:
         """The gradient summed back over the axes broadcasting stretched, in parent's dtype."""
@@ -443,11 +451,19 @@ def _divided_by(expr: str, divisor: int, wrapped: bool = False) -> str:
     if wrapped:
         return f"{wrap(expr)} / {divisor}"
     tree = ast.parse(expr, mode="eval").body
-    # a product, a quotient, a matrix product or a unary minus binds as tightly as / does
-    tight = isinstance(tree, ast.UnaryOp) or (
-        isinstance(tree, ast.BinOp) and isinstance(tree.op, (ast.Mult, ast.Div, ast.MatMult))
+    # a name, a call, an attribute, a product, a quotient, a matrix product or a sign binds as
+    # tightly as / does (left to right), as does anything already in parentheses
+    tight = (
+        isinstance(tree, (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.Subscript))
+        or isinstance(tree, ast.UnaryOp) and isinstance(tree.op, (ast.USub, ast.UAdd))
+        or isinstance(tree, ast.BinOp) and isinstance(tree.op, _TIGHT)
+        or expr.startswith("(") and closes_at_end(expr)
     )
-    return f"{expr if tight or is_atom(expr) or is_call(expr) else wrap(expr)} / {divisor}"
+    return f"{expr if tight else wrap(expr)} / {divisor}"
+
+
+# the operators of /'s precedence, which Python reads left to right
+_TIGHT = (ast.Mult, ast.Div, ast.MatMult, ast.FloorDiv, ast.Mod)
 
 
 def _axes(axes: tuple[int, ...]) -> str:

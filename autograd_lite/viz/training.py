@@ -65,7 +65,8 @@ def render_training(
     ``shallow.train(..., record=True)``) to ``path``.
 
     ``example`` (0 <= example < m) picks the example whose one-example graph is drawn;
-    ``feature_names`` name the features (default x1, x2, ...). Returns the path.
+    ``feature_names`` name the features (default x1, x2, ...). Returns the path. A shallow
+    run's frames are at most the iterations it recorded (200 of a long run).
     """
     recording = history.recording
     model = "shallow" if isinstance(history, shallow.History) else "logistic"
@@ -80,7 +81,8 @@ def render_training(
         raise TypeError(f"render_training: example must be an integer, got {example!r}")
     if not 0 <= example < m:
         raise ValueError(
-            f"render_training: example {example} is not a row of X: the data has {m} "
+            f"render_training: example {example} is not a "
+            f"{'column' if model == 'shallow' else 'row'} of X: the data has {m} "
             f"examples, so example must be 0 to {m - 1}"
         )
     if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
