@@ -352,3 +352,16 @@ def test_the_loss_of_a_large_array_done_block_by_block_is_the_elementwise_formul
         assert np.array_equal(losses, expected) and np.array_equal(e, np.exp(-abs_z))
         given, _ = loss_module._losses_of_logits(z, y, np.exp(-abs_z))
         assert np.array_equal(given, expected)
+
+
+@pytest.mark.parametrize(
+    ("z", "y", "kind"),
+    [(0.3, 1.0, np.float64), (np.array([0.3, -2.0]), np.array([1.0, 0.0]), np.ndarray),
+     (np.float32([0.3, -40.0]), np.float32([1.0, 0.0]), np.ndarray)],
+)
+def test_the_fused_losss_gradient_keeps_the_logits_type_and_is_a_minus_y(z, y, kind):
+    node = ag.Node(z, requires_grad=True)
+    ag.binary_cross_entropy_with_logits(node, y, reduction="sum").backward()
+    assert type(node.grad) is kind and np.asarray(node.grad).dtype == np.asarray(z).dtype
+    a = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+    np.testing.assert_allclose(node.grad, a - y, rtol=1e-6 if node.dtype == np.float32 else 1e-15)

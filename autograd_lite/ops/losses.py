@@ -324,8 +324,14 @@ class BinaryCrossEntropyWithLogits(_Loss):
         gz = gy = None
         if need_z:
             # a = sigmoid(z) from e = e^-|z|: 1 / (1 + e) where z >= 0, e / (1 + e) where z < 0
-            a = np.where(self.z >= 0.0, 1.0, self.e) / (1.0 + self.e)
-            gz = g * (a - self.y)
+            a = np.where(self.z >= 0.0, 1.0, self.e)
+            if type(self.z) is np.ndarray:  # g (a - y) in that one array: no temporaries
+                a /= 1.0 + self.e
+                a -= self.y
+                a *= g
+                gz = a
+            else:  # one number: a numpy scalar, as its value is
+                gz = g * (a / (1.0 + self.e) - self.y)
         if need_y:
             gy = -g * self.z
         return gz, gy
