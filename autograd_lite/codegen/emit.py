@@ -310,7 +310,7 @@ class _Writer:
             if not parent.requires_grad:
                 continue
             filled = self._fill(templates[i], n, g=g)
-            if getattr(op, "reduction", None) is not None and not deferred > 1:
+            if getattr(op, "reduction", None) is not None and deferred == 1:
                 filled = self._divided(n, filled)
             comment = ""
             if self.comments:
@@ -393,8 +393,7 @@ class _Writer:
         return text if deferred > 1 else self._divided(n, text)
 
     def _divided(self, n: Node, text: str) -> str:
-        divisor = getattr(n.op, "divisor", 1)
-        return text if divisor == 1 else f"{wrap(text)} / {divisor}"
+        return _divided_by(text, getattr(n.op, "divisor", 1), wrapped=True)
 
     def _deferred_divisor(self, n: Node) -> int:
         """The m of a mean loss on arrays whose 1/m is taken at the inputs (1: none).
