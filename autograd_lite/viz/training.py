@@ -109,12 +109,25 @@ def render_training(
         "boundary": boundary,
         "graph": _graph_section(graph, history, example, n),
     }
+    return write_page(path, parts, graph)
+
+
+def write_page(path: str | os.PathLike[str], parts: dict[str, str], graph: str | None) -> Path:
+    """The page of ``parts`` (title, summary, controls, loss, numbers, boundary, graph) at
+    ``path``, its pictures sized by the graph's SVG (``graph``; None: there is none)."""
     natural, smallest = (svg_width_px(graph), smallest_font_px([graph])) if graph else (0.0, 1.0)
     style = stepper_style(natural, smallest, ".graph svg")
     page = _PAGE.format(style=style, script=STEPPER_SCRIPT, **parts)
     path = Path(path)
     write(path, page.encode("utf-8"))
     return path
+
+
+def fused_loss_note(history: logistic.History | shallow.History) -> str:
+    """What the one-example graph's caption adds for a run trained on the fused loss."""
+    return (" (training used the fused loss; the graph shows the lesson's form, "
+            "sigmoid then cross-entropy, which gives the same L)"
+            if history.loss_kind == "fused" else "")
 
 
 def _summary(history: logistic.History, m: int, n: int) -> str:
@@ -441,9 +454,7 @@ def _graph_section(graph: str | None, history: logistic.History, example: int, n
         return (f"<p>The one-example graph is drawn for up to {MAX_GRAPH_FEATURES} features; "
                 f"this data has {n}.</p>")
     x = ", ".join(format(v, ".4g") for v in rec.X[example])
-    note = (" (training used the fused loss; the graph shows the lesson's form, "
-            "sigmoid then cross-entropy, which gives the same L)"
-            if history.loss_kind == "fused" else "")
+    note = fused_loss_note(history)
     return (
         f"<h2>Example {example} alone: x = ({html.escape(x)}), y = {rec.Y[example, 0]:g}</h2>"
         f"<p>Its own graph at this iteration's w and b, with its values and its gradients "

@@ -18,10 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import shallow
-from .output import write
-from .page import STEPPER_SCRIPT, smallest_font_px, stepper_controls, stepper_style, svg_width_px
+from .page import stepper_controls
 from .training import (
-    _PAGE,
     BLUE,
     ONE_FILL,
     PLAY_MS,
@@ -29,8 +27,10 @@ from .training import (
     ScatterPlot,
     _loss_chart,
     _num,
+    fused_loss_note,
     graph_frames,
     shown_iterations,
+    write_page,
 )
 
 GRID = 40  # cells a side of the boundary chart's shading (A2 > 0.5 or not at each cell's centre)
@@ -66,11 +66,7 @@ def render_shallow_training(
         "boundary": boundary,
         "graph": _graph_section(graph, history, example),
     }
-    style = stepper_style(svg_width_px(graph), smallest_font_px([graph]), ".graph svg")
-    page = _PAGE.format(style=style, script=STEPPER_SCRIPT, **parts)
-    path = Path(path)
-    write(path, page.encode("utf-8"))
-    return path
+    return write_page(path, parts, graph)
 
 
 def _summary(history: shallow.History, m: int, n_x: int, n_h: int) -> str:
@@ -171,9 +167,7 @@ def _example_graphs(rec: shallow.Recording, example: int, rows: np.ndarray,
 def _graph_section(graph: str, history: shallow.History, example: int) -> str:
     rec = history.recording
     x = ", ".join(format(v, ".4g") for v in rec.X[:, example])
-    note = (" (training used the fused loss; the graph shows the lesson's form, "
-            "sigmoid then cross-entropy, which gives the same L)"
-            if history.loss_kind == "fused" else "")
+    note = fused_loss_note(history)
     return (
         f"<h2>Example {example} alone: x = ({html.escape(x)}), y = {rec.Y[0, example]:g}</h2>"
         f"<p>Its own graph at this iteration's W1, b1, W2 and b2, with its values and its "
