@@ -792,10 +792,11 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
             + (" and the decision boundaries)" if X.shape[1] == 2 else ")")
         )
         return
-    _draw_shallow(data, X, Y, history, linear, (accuracy, linear_accuracy), linear_loss, args)
+    _draw_shallow(data, X, Y, history, linear, (accuracy, linear_accuracy), linear_loss, args,
+                  example)
 
 
-def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args) -> None:
+def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args, example) -> None:
     """The loss curve, both decision boundaries (two features) and training.html, the hidden
     layer's run replayed."""
     from . import plots, shallow
@@ -826,6 +827,5 @@ def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args) ->
                 f"{data.name}: logistic regression, accuracy {linear_accuracy:.1%}",
             )
         )
-    example = 0 if args.example is None else args.example
     paths.append(_training_page(data, history, out, example))
     _print_paths(paths)

@@ -315,9 +315,7 @@ class History:
             ("w", _format_values(self.w) + f" ({self.w.size} values)"),
             ("b", f"{self.b:.6g}"),
         ]
-        if self.gradient_checks:
-            gaps = ", ".join(f"{gap:.1e} at iteration {it}" for it, gap in self.gradient_checks)
-            rows.append(("autodiff vs closed form", f"largest difference {gaps}"))
+        rows += gradient_checks_rows(self.gradient_checks)
         rows.append(("recorded", "every iteration's w, b, dw, db" if self.recording else "no"))
         return rows
 
@@ -334,6 +332,15 @@ class History:
         from .tables import html_table
 
         return html_table("Training history", ("", ""), self.summary(), header_row=False)
+
+
+def gradient_checks_rows(checks: tuple[tuple[int, float], ...]) -> list[tuple[str, str]]:
+    """A History summary's row of its (iteration, largest difference) checks, if any
+    (shared by logistic and shallow training)."""
+    if not checks:
+        return []
+    gaps = ", ".join(f"{gap:.1e} at iteration {it}" for it, gap in checks)
+    return [("autodiff vs closed form", f"largest difference {gaps}")]
 
 
 def check_training_settings(alpha: float, iterations: int, loss: str) -> None:

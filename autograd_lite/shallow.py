@@ -33,6 +33,7 @@ from .logistic import (
     _stop_if_diverged,
     _values,
     check_training_settings,
+    gradient_checks_rows,
     loss_of_logits,
 )
 from .node import ArrayLike, Node
@@ -296,9 +297,7 @@ class History:
         for name, value in zip(PARAMETERS, self.parameters, strict=True):
             shape = " x ".join(map(str, value.shape))
             rows.append((name, f"{_format_values(value)} ({shape})"))
-        if self.gradient_checks:
-            gaps = ", ".join(f"{gap:.1e} at iteration {it}" for it, gap in self.gradient_checks)
-            rows.append(("autodiff vs closed form", f"largest difference {gaps}"))
+        rows += gradient_checks_rows(self.gradient_checks)
         recorded = self.recording
         rows.append(("recorded", f"{len(recorded.iterations)} iterations' W1, b1, W2, b2 and "
                                  "their gradients" if recorded else "no"))
@@ -356,7 +355,8 @@ def train(
     optimiser = SGD(params, lr=alpha)
     losses = np.empty(iterations)
     checks = []
-    recorded = set(_shown_iterations(iterations).tolist()) if record else set()
+    shown = _shown_iterations(iterations) if record else np.empty(0, int)
+    recorded = set(shown.tolist())
     kept: tuple[list[Parameters], list[Parameters]] = ([], [])
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below instead
         for it in range(1, iterations + 1):
@@ -382,7 +382,7 @@ def train(
         alpha=float(alpha),
         loss_kind=loss,
         gradient_checks=tuple(checks),
-        recording=Recording(np.array(sorted(recorded)), tuple(kept[0]), tuple(kept[1]), X, Y)
+        recording=Recording(shown, tuple(kept[0]), tuple(kept[1]), X, Y)
         if record else None,
     )
 
