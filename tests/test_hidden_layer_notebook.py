@@ -4,12 +4,18 @@ with no `dot` on PATH and shows its graph as SVG, its tables as HTML and its plo
 from __future__ import annotations
 
 import base64
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_lesson_notebook import PNG_SIGNATURE, cell, path_without_dot, result, tagged
+from test_lesson_notebook import (
+    PNG_SIGNATURE,
+    assert_no_cell_fails_or_warns,
+    cell,
+    execute,
+    result,
+    tagged,
+)
 
 nbformat = pytest.importorskip("nbformat", reason="the dev extra brings nbformat")
 nbclient = pytest.importorskip("nbclient", reason="the dev extra brings nbclient")
@@ -21,22 +27,11 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "demos" / "hidden_layer.ipyn
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hidden_layer")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    env = dict(os.environ, PATH=path_without_dot())
-    env.pop("AUTOGRAD_LITE_RENDERER", None)
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(folder)}})
-    client.execute(env=env)
-    return notebook, folder
+    return execute(NOTEBOOK, folder, timeout=300), folder
 
 
 def test_no_cell_fails_or_warns(executed):
-    notebook, _ = executed
-    for code_cell in (c for c in notebook.cells if c.cell_type == "code"):
-        for output in code_cell.outputs:
-            assert output.output_type != "error", output
-            if output.output_type == "stream":
-                assert output.name == "stdout", (code_cell.source, output.text)
+    assert_no_cell_fails_or_warns(executed[0])
 
 
 def test_the_graph_shows_the_named_quantities_as_svg(executed):

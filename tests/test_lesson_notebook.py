@@ -27,17 +27,31 @@ def path_without_dot() -> str:
     return os.pathsep.join(kept)
 
 
+def execute(path: Path, folder: Path, timeout: int):
+    """The notebook at ``path`` after running it in a kernel whose PATH finds no dot, in
+    ``folder``; each cell given ``timeout`` seconds."""
+    notebook = nbformat.read(path, as_version=4)
+    env = dict(os.environ, PATH=path_without_dot())
+    env.pop("AUTOGRAD_LITE_RENDERER", None)  # the renderer is found as a user's would be
+    client = nbclient.NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                                     resources={"metadata": {"path": str(folder)}})
+    client.execute(env=env)
+    return notebook
+
+
+def assert_no_cell_fails_or_warns(notebook) -> None:
+    for code_cell in (c for c in notebook.cells if c.cell_type == "code"):
+        for output in code_cell.outputs:
+            assert output.output_type != "error", output
+            if output.output_type == "stream":
+                assert output.name == "stdout", (code_cell.source, output.text)
+
+
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook after running it in a kernel whose PATH finds no dot, in a scratch folder."""
     folder = tmp_path_factory.mktemp("notebook")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    env = dict(os.environ, PATH=path_without_dot())
-    env.pop("AUTOGRAD_LITE_RENDERER", None)  # the renderer is found as a user's would be
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(folder)}})
-    client.execute(env=env)
-    return notebook, folder
+    return execute(NOTEBOOK, folder, timeout=120), folder
 
 
 def cell(notebook, source_start: str):
@@ -55,12 +69,7 @@ def result(code_cell) -> dict:
 
 
 def test_no_cell_fails_or_warns(executed):
-    notebook, _ = executed
-    for code_cell in (c for c in notebook.cells if c.cell_type == "code"):
-        for output in code_cell.outputs:
-            assert output.output_type != "error", output
-            if output.output_type == "stream":
-                assert output.name == "stdout", (code_cell.source, output.text)
+    assert_no_cell_fails_or_warns(executed[0])
 
 
 def test_forward_and_backward_print_the_lessons_numbers(executed):

@@ -59,6 +59,14 @@ def frame_view(svg: ET.Element, k: int) -> ET.Element:
     return svg
 
 
+def frame_tables(page: str) -> list[tuple[int, str, list[str], str]]:
+    """Each frame's numbers: (frame, its label, the table's cells as text, its markup)."""
+    tables = re.findall(r'<div class="numbers" data-frame="(\d+)" data-label="([^"]*)">(.*?)</div>',
+                        page, re.S)
+    return [(int(k), label, [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", table)],
+             table) for k, label, table in tables]
+
+
 def graph_svg(page: str) -> str:
     return re.search(r'<div class="scroll graph">(<svg.*?</svg>)</div>', page, re.S).group(1)
 
@@ -82,13 +90,10 @@ def test_page_is_self_contained_with_a_viewport(short_page):
 
 def test_each_frame_shows_that_iterations_parameters_gradients_and_loss(short_run, short_page):
     rec = short_run.recording
-    tables = re.findall(r'<div class="numbers" data-frame="(\d+)" data-label="([^"]*)">(.*?)</div>',
-                        short_page, re.S)
-    assert [int(k) for k, _, _ in tables] == list(range(12))
-    for k, label, table in tables:
-        k = int(k)
+    tables = frame_tables(short_page)
+    assert [k for k, *_ in tables] == list(range(12))
+    for k, label, cells, _ in tables:
         assert label == f"iteration {k + 1} of 12"
-        cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", table)]
         assert cells[0].startswith(format(short_run.losses[k], ".6g") + " ")
         after = short_run.w.ravel() if k == 11 else rec.w[k + 1]
         after_b = short_run.b if k == 11 else rec.b[k + 1]

@@ -3,13 +3,12 @@ frame shows, the bending boundary, the one-example graph, the script, and its er
 
 from __future__ import annotations
 
-import html
 import re
 
 import numpy as np
 import pytest
 from page_driver import drive
-from test_viz_training import frame_view, graph_svg, svg_tree
+from test_viz_training import frame_tables, frame_view, graph_svg, svg_tree
 
 import autograd_lite as ag
 from autograd_lite import datasets, shallow
@@ -58,13 +57,10 @@ def test_record_keeps_the_parameters_before_each_step_and_their_closed_form_grad
 
 def test_each_frame_shows_the_loss_and_every_parameter_with_its_gradient(short_run, short_page):
     rec = short_run.recording
-    tables = re.findall(r'<div class="numbers" data-frame="(\d+)" data-label="([^"]*)">(.*?)</div>',
-                        short_page, re.S)
-    assert [int(k) for k, _, _ in tables] == list(range(9))
-    for k, label, table in tables:
-        k = int(k)
+    tables = frame_tables(short_page)
+    assert [k for k, *_ in tables] == list(range(9))
+    for k, label, cells, table in tables:
         assert label == f"iteration {k + 1} of 9"
-        cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", table)]
         assert cells[0].startswith(format(short_run.losses[k], ".6g") + " ")
         for i, name in enumerate(shallow.PARAMETERS):
             value, grad = getattr(rec.parameters[k], name), getattr(rec.gradients[k], name)
