@@ -90,7 +90,7 @@ class Habits:
     @data.setter
     def data(self, value: ArrayLike) -> None:
         # (p.data += ...: numpy may have changed the array itself; a new version either way)
-        self.value = _node.as_array(value, what="Node.data")
+        self._value = _node.as_array(value, what="Node.data")
         self._bump_version()
 
     def item(self) -> float:

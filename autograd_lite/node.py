@@ -78,7 +78,7 @@ class Node(Habits):
     """
 
     __slots__ = (
-        "value",
+        "_value",  # (the value property's: set through it, a value is checked and converted)
         "grad",
         "parents",
         "op",
@@ -96,11 +96,11 @@ class Node(Habits):
     def __init__(self, value: ArrayLike, name: str | None = None, requires_grad: bool = False):
         kind = type(value)  # one number, the commonest leaf, without a call to as_array
         if kind is _float64:
-            self.value = value
+            self._value = value
         elif kind is float:
-            self.value = _float64(value)
+            self._value = _float64(value)
         else:
-            self.value = as_array(value)
+            self._value = as_array(value)
         self.grad: np.ndarray | None = None
         self.parents: tuple[Node, ...] = ()
         self.op = None
@@ -110,20 +110,32 @@ class Node(Habits):
 
     # -- what it is -------------------------------------------------------------------------
     @property
+    def value(self) -> np.ndarray:
+        """The forward value: a floating ndarray, or a numpy scalar for one number."""
+        return self._value
+
+    @value.setter
+    def value(self, value: ArrayLike) -> None:
+        # Converted as Node(value) converts (integers to float64: an int array would make
+        # `X * (1/255)` an integer 0), and a change in place: a new version (see version).
+        self._value = value if type(value) is _float64 else as_array(value, "Node.value")
+        self._bump_version()
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.value.shape
+        return self._value.shape
 
     @property
     def ndim(self) -> int:
-        return self.value.ndim
+        return self._value.ndim
 
     @property
     def size(self) -> int:
-        return self.value.size
+        return self._value.size
 
     @property
     def dtype(self) -> np.dtype:
-        return self.value.dtype
+        return self._value.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -132,9 +144,9 @@ class Node(Habits):
     def __float__(self) -> float:
         if _tracing:
             raise _traced_to_python(self, "float()")
-        if self.value.size != 1:
+        if self._value.size != 1:
             raise TypeError(f"float() of a Node of shape {self.shape}: it holds {self.size} values")
-        return float(self.value.item())
+        return float(self._value.item())
 
     def __repr__(self) -> str:
         parts = [] if self.name is None else [f"name={self.name!r}"]
@@ -142,7 +154,7 @@ class Node(Habits):
             parts.append(f"op={self.op.name}")
         if self.ndim:
             parts.append(f"shape={self.shape}")
-        parts.append(f"value={_summary(self.value)}")
+        parts.append(f"value={_summary(self._value)}")
         if self.grad is not None:
             parts.append(f"grad={_summary(self.grad)}")
         elif self.requires_grad:
@@ -231,18 +243,22 @@ class Node(Habits):
         if type(other) is np.ndarray:  # an optimiser's step (lr * grad), the common case
             other_value = other
         elif isinstance(other, Node):
-            other_value = other.value
+            other_value = other._value
         else:
             other_value = as_array(other, f"Node {symbol}")
         # A new array rather than numpy's in-place write: the arrays the graph saved stay intact.
-        new = ufunc(self.value, other_value)
-        if new.shape != self.shape:
+        try:
+            new = ufunc(self._value, other_value)
+        except ValueError:  # numpy's "could not be broadcast"
+            new = None
+        if new is None or new.shape != self.shape:
+            gives = "do not broadcast" if new is None else f"give shape {np.shape(new)}"
             raise ShapeError(
                 f"Node {symbol}: a value of shape {self.shape} {symbol} one of shape "
-                f"{np.shape(other_value)} gives shape {np.shape(new)}; in place keeps the shape"
+                f"{np.shape(other_value)}: the shapes {gives}; in place keeps the shape"
             )
-        dtype = self.value.dtype
-        self.value = new if new.dtype is dtype or new.dtype == dtype else new.astype(dtype)
+        dtype = self._value.dtype
+        self._value = new if new.dtype is dtype or new.dtype == dtype else new.astype(dtype)
         self._bump_version()
         return self
 
@@ -260,7 +276,7 @@ class Node(Habits):
                     "(ag.where(mask, new, x), ag.concatenate), or write inside ag.no_grad()"
                 )
         other_value = other.value if isinstance(other, Node) else as_array(other, "Node[...] =")
-        new = np.array(self.value, copy=True)  # the arrays the graph saved stay intact
+        new = np.array(self._value, copy=True)  # the arrays the graph saved stay intact
         try:
             new[key] = other_value
         except (IndexError, ValueError, TypeError) as err:
@@ -268,7 +284,7 @@ class Node(Habits):
                 f"{name}[{key!r}] = a value of shape {np.shape(other_value)}, on a Node of shape "
                 f"{self.shape}: {err}"
             ) from None
-        self.value = new[()] if type(self.value) is _float64 else new  # (scalars stay float64)
+        self._value = new[()] if type(self._value) is _float64 else new  # (scalars stay float64)
         self._bump_version()
 
     def _leaf_in_place_error(self, what: str) -> RuntimeError:
@@ -326,7 +342,7 @@ class Node(Habits):
                 if not parent.requires_grad:
                     continue
                 parent_grad = input_grads[i]
-                value = parent.value  # (scalars fit, as do arrays of the right shape and dtype)
+                value = parent._value  # (scalars fit, as do arrays of the right shape and dtype)
                 kind = type(parent_grad)
                 if kind is not _float64 or type(value) is not _float64:
                     if kind is not _ndarray or parent_grad.shape != value.shape or (
@@ -349,7 +365,7 @@ class Node(Habits):
                 leaf.grad = leaf_grad
 
     def _seed(self, grad: ArrayLike | None) -> np.ndarray:
-        if grad is None and self.requires_grad and type(self.value) is np.float64:
+        if grad is None and self.requires_grad and type(self._value) is np.float64:
             return _ONE  # a scalar loss, the common case (numpy scalars are immutable: shared)
         where = f"backward() on {self.name or 'this node'}"
         if not self.requires_grad:
@@ -363,7 +379,7 @@ class Node(Habits):
                     f"grad= an array of shape {self.shape} (dL/d(output)), or reduce it first "
                     "(ag.sum, ag.mean)"
                 )
-            return np.ones_like(self.value)
+            return np.ones_like(self._value)
         seed = as_array(grad, what="backward(grad=...)")
         if seed.shape != self.shape:
             raise ShapeError(
@@ -435,7 +451,7 @@ def _fit_gradient(grad: Any, parent: Node, op: Any, index: int) -> np.ndarray:
 
     This is the one place where broadcasting is undone (see op.unbroadcast).
     """
-    value = parent.value
+    value = parent._value
     if not isinstance(grad, (np.ndarray, np.generic)):
         if grad is None:
             raise TypeError(

@@ -15,7 +15,7 @@ from .node import ArrayLike, Node, _float64, as_array, creation_number
 
 collector.suit_recorded_graphs()  # graphs are acyclic: fewer full collections (see collector.py)
 _recording = True  # False inside no_grad()
-_VALUE_TYPES = (np.ndarray, np.generic)  # what a forward may return as it is
+_ndarray = np.ndarray
 
 
 class _NotRecorded(tuple):
@@ -167,17 +167,17 @@ class Op:
                 if type(x) is not Node or type(y) is not Node:
                     x, y = inputs = _wrap(inputs, self.name)
                 self.needs_input_grad = needs = (x.requires_grad, y.requires_grad)
-                value = self.forward(x.value, y.value)
+                value = self.forward(x._value, y._value)
             elif len(inputs) == 1:
                 x = inputs[0]
                 if type(x) is not Node:
                     x, = inputs = _wrap(inputs, self.name)
                 self.needs_input_grad = needs = (x.requires_grad,)
-                value = self.forward(x.value)
+                value = self.forward(x._value)
             else:
                 inputs = _wrap(inputs, self.name)
                 self.needs_input_grad = needs = tuple([p.requires_grad for p in inputs])
-                value = self.forward(*[p.value for p in inputs])
+                value = self.forward(*[p._value for p in inputs])
         except ShapeError:
             raise
         except ValueError as err:  # numpy's broadcasting, axis and reshape complaints
@@ -185,11 +185,12 @@ class Op:
                 raise
             shapes = " and ".join(str(np.shape(getattr(p, "value", p))) for p in inputs)
             raise ShapeError(f"{self.name}: inputs of shape {shapes}: {err}") from err
-        # (a scalar graph's values are float64: the cheap test first)
-        if type(value) is not _float64 and not isinstance(value, _VALUE_TYPES):
+        # (a scalar graph's values are float64: the cheap test first; a user's forward may
+        # give a list, ints (made float64, as a Node's) or something that is no number at all)
+        if type(value) is not _float64 and (type(value) is not _ndarray or value.dtype.kind != "f"):
             value = as_array(value, what=f"{self.name}.forward")
         out = Node.__new__(Node)
-        out.value = value
+        out._value = value
         out.grad = None
         out.name = None
         out.number = next(creation_number)

@@ -187,3 +187,39 @@ def test_every_built_in_op_has_a_symbol_a_formula_per_input_and_its_maths(cls):
     assert "name" in vars(cls) and "symbol" in vars(cls) and cls.symbol  # set, not defaulted
     doc = inspect.getdoc(cls)
     assert doc and "=" in doc and ("/d" in doc or "dL" in doc), doc
+
+
+class Sigmoid(ag.Op):
+    """A user's steeper sigmoid that shares the engine's op name: out = 1/(1 + e^-2x);
+    dout/dx = 2 out (1 - out). It keeps its input as z, as a sigmoid would."""
+
+    def forward(self, x):
+        self.z = x
+        self.out = 1.0 / (1.0 + np.exp(-2.0 * x))
+        return self.out
+
+    def backward(self, grad):
+        return (grad * 2.0 * self.out * (1.0 - self.out),)
+
+
+@pytest.mark.parametrize("value", [0.5, np.array([[0.5], [-1.0], [3.0]])])
+def test_a_users_op_named_sigmoid_gets_no_identity_of_the_engines_sigmoid(value):
+    """The lesson's identities (dz = a - y) hold for the engine's sigmoid only: a user's op of
+    the same name is differentiated through its own backward, in backward(), codegen, compile
+    and the pictures alike."""
+    w = ag.Node(value, name="w", requires_grad=True)
+    a = Sigmoid()(w)
+    labels = np.ones_like(value)
+    L = ag.binary_cross_entropy(a, labels)
+    L.backward()
+    s = 1.0 / (1.0 + np.exp(-2.0 * np.asarray(value)))
+    m = np.size(value)
+    np.testing.assert_allclose(L.value, np.mean(-np.log(s)), rtol=1e-12)
+    np.testing.assert_allclose(w.grad, -2.0 * (1.0 - s) / m, rtol=1e-12)
+    total, grads = ag.codegen(L)(w=value)
+    np.testing.assert_allclose(total, L.value, rtol=1e-12)
+    np.testing.assert_allclose(grads["w"], w.grad, rtol=1e-12)
+    step = ag.compile(lambda w: ag.binary_cross_entropy(Sigmoid()(w), labels))
+    total, (grad,) = step(ag.Node(value, requires_grad=True))
+    np.testing.assert_allclose(grad, w.grad, rtol=1e-12)
+    assert "a - y" not in ag.viz.to_dot(L)

@@ -173,3 +173,42 @@ def test_python_number_constants_are_shared_but_keep_sign_and_dtype():
     ag.sum(a + b).backward()
     np.testing.assert_allclose(x.grad, [2.0002, 2.0002])
     assert a.parents[1].grad is None  # constants never get a gradient
+
+
+def test_a_value_set_by_hand_is_converted_as_a_new_nodes_value():
+    """``X.value = next_batch`` with integers gives float64 (an integer X would make
+    ``X * (1/255)`` 0), a Python float gives a numpy scalar, and anything else is a TypeError."""
+    X = ag.Node(np.zeros((1, 2)), name="X")
+    w = ag.Node(np.ones((2, 1)), requires_grad=True)
+    X.value = np.array([[10, 200]], dtype=np.uint8)
+    assert X.dtype == np.float64
+    L = ag.sum((X * (1 / 255)) @ w)
+    L.backward()
+    np.testing.assert_allclose(L.value, 210 / 255)
+    np.testing.assert_allclose(w.grad.ravel(), [10 / 255, 200 / 255])
+    w.value, w.grad = 0.5, None
+    assert type(w.value) is np.float64 and w.shape == ()
+    (w * w).backward()
+    assert w.grad == 1.0
+    with pytest.raises(TypeError, match="Node.value.*str"):
+        w.value = "abc"
+    assert w.version == 1  # the change a new version, the refused one none
+
+
+def test_a_users_forward_that_gives_integers_gives_a_float_node():
+    class Step(ag.Op):
+        def forward(self, x):
+            return (x > 0).astype(int)
+
+        def backward(self, grad):
+            return (np.zeros_like(grad),)
+
+    out = Step()(ag.Node([-1.0, 2.0])) * 0.5
+    np.testing.assert_array_equal(out.value, [0.0, 0.5])
+
+    class Complex(ag.Op):
+        def forward(self, x):
+            return x * 1j
+
+    with pytest.raises(TypeError, match="complex.forward.*complex"):
+        Complex()(ag.Node([1.0]))

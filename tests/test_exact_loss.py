@@ -100,7 +100,7 @@ def test_saturated_dz_is_a_minus_y_where_sigmoid_rounds_to_0_or_1(z0):
 
 
 def test_the_loss_uses_the_identity_tables_gradient():
-    entry = identities.find("sigmoid", "binary_cross_entropy")
+    entry = identities.named("sigmoid", "binary_cross_entropy")
     z = np.array([-800.0, -3.0, 0.0, 3.0, 800.0])
     y = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
     zn, _, _ = lesson_loss(z, y, "sum")
@@ -365,3 +365,23 @@ def test_the_fused_losss_gradient_keeps_the_logits_type_and_is_a_minus_y(z, y, k
     assert type(node.grad) is kind and np.asarray(node.grad).dtype == np.asarray(z).dtype
     a = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
     np.testing.assert_allclose(node.grad, a - y, rtol=1e-6 if node.dtype == np.float32 else 1e-15)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: a.__iadd__(0.4),
+        lambda a: a.__setitem__(0, 0.9),
+        lambda a: setattr(a, "value", np.array([0.9, 0.9])),
+        lambda a: setattr(a, "data", np.array([0.9, 0.9])),
+    ],
+)
+def test_a_sigmoid_changed_in_place_is_a_prediction_like_any_other(change):
+    """After a = sigmoid(z) is changed in place the sigmoid's z is no longer a's: the loss is
+    that of a's value now, not of the old z."""
+    with ag.no_grad():
+        a = ag.sigmoid(ag.Node(np.zeros(2)))
+        change(a)
+    a_now = a.value.copy()
+    L = ag.binary_cross_entropy(a, np.ones(2))
+    np.testing.assert_allclose(L.value, np.mean(-np.log(a_now)), rtol=1e-12)

@@ -156,3 +156,13 @@ def test_backward_checks_versions_only_for_nodes_made_before_an_in_place_change(
     with pytest.raises(RuntimeError, match="changed in place"):
         old.backward()
     assert checked  # the old graph's nodes were checked, and its mul refused
+
+
+@pytest.mark.parametrize("other", [np.ones(3), np.ones((2, 2))])
+def test_an_in_place_update_of_another_shape_names_both_shapes(other):
+    w = ag.Node(np.ones(2), requires_grad=True)
+    with ag.no_grad(), pytest.raises(ag.ShapeError, match=r"Node -=.*\(2,\).*in place"):
+        w -= other
+    w.grad = np.ones(3)
+    with pytest.raises(ag.ShapeError, match=r"\(2,\)"):
+        ag.optim.SGD([w], lr=0.1).step()

@@ -42,7 +42,7 @@ def test_cross_entropy_is_the_log_softmax_nll_and_the_identity_table_knows_it():
     z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
     picked = -ag.log_softmax(z).value[[0, 1], [0, 1]]
     np.testing.assert_allclose(ag.cross_entropy(z, [0, 1]).value, picked.mean(), rtol=1e-15)
-    entry = identities.find(None, "cross_entropy")
+    entry = identities.named(None, "cross_entropy")
     assert entry.text(entry.chain) == "softmax(z) - y" and entry.text(entry.result) == "a - y"
     big = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0], [0.3, -0.2, 0.1]])
     one_hot = np.eye(3)[[0, 1, 2]]

@@ -186,7 +186,7 @@ class _Writer:
             users = self.users[inner]  # (compared by identity: == on Nodes compares values)
             if inner.op is None or len(users) != 1 or users[0][0] is not n or users[0][1] != 0:
                 continue
-            entry = identities.find(inner.op.name, n.op.name)
+            entry = identities.find(inner.op, n.op)
             if entry is not None and entry.loss_source:
                 self.identity[n] = (entry, inner.parents[0])
                 self.skipped.add(inner)

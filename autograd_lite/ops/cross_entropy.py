@@ -6,11 +6,11 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..node import ArrayLike, Node
-from .identities import find
+from .identities import named
 from .losses import Reduction, _Loss
 from .softmax import log_softmax_parts
 
-_SOFTMAX_MINUS_ONEHOT = find(None, "cross_entropy")  # the fused gradient, from the one table
+_SOFTMAX_MINUS_ONEHOT = named(None, "cross_entropy")  # the fused gradient, from the one table
 
 
 class CrossEntropy(_Loss):

@@ -101,20 +101,34 @@ IDENTITIES: tuple[Identity, ...] = (
 _BY_PAIR = {(entry.inner, entry.outer): entry for entry in IDENTITIES}
 
 
-def find(inner: str | None, outer: str) -> Identity | None:
-    """The identity for op ``inner`` followed by op ``outer`` (op names), or None."""
+def named(inner: str | None, outer: str) -> Identity | None:
+    """The table's entry for the engine's ops named ``inner`` then ``outer``, or None."""
     return _BY_PAIR.get((inner, outer))
 
 
-def inner_op(node: Any, outer: str) -> tuple[Identity, Any] | None:
+def find(inner: Any, outer: Any) -> Identity | None:
+    """The identity for op ``inner`` (None for a fused op, its own pair) followed by op
+    ``outer``, or None. Only the engine's own ops count: a user's Op named "sigmoid" computes
+    whatever its forward says, so no identity of the engine's sigmoid holds for it."""
+    if not is_engine_op(outer) or (inner is not None and not is_engine_op(inner)):
+        return None
+    return named(None if inner is None else inner.name, outer.name)
+
+
+def inner_op(node: Any, outer: Any) -> tuple[Identity, Any] | None:
     """(the identity, the op that computed ``node``) when ``node``, about to be the first input of
-    op ``outer``, was computed by that identity's inner op and that op kept its input as ``z``;
-    else None. A graph recorded inside no_grad() has no ops, so nothing is recognised there.
-    """
+    op ``outer``, was computed by that identity's inner op; else None. A graph recorded inside
+    no_grad() has no ops, so nothing is recognised there; nor is a node changed in place since
+    (``a += 0.4``: the op's saved z is no longer a's)."""
     op = node.op
-    if op is None:
+    if op is None or node.version:
         return None
-    entry = _BY_PAIR.get((op.name, outer))
-    if entry is None or getattr(op, "z", None) is None:  # (a user's op of the same name)
-        return None
-    return entry, op
+    entry = find(op, outer)
+    return None if entry is None else (entry, op)
+
+
+def is_engine_op(op: Any, name: str | None = None) -> bool:
+    """Whether ``op`` is one of the engine's own ops (named ``name``, when given): what an op
+    does is known from its name only for these (a subclass of the user's is the user's op)."""
+    engine = type(op).__module__.startswith(__package__)
+    return engine and (name is None or op.name == name)

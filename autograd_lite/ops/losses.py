@@ -171,7 +171,7 @@ class BinaryCrossEntropy(_Loss):
         if not self.needs_input_grad:
             if isinstance(a, Node):
                 self.a_name = a.name
-                self.sigmoid = identities.inner_op(a, self.name)
+                self.sigmoid = identities.inner_op(a, self)
             else:
                 self.a_name = self.sigmoid = None
         return Op.__call__(self, a, y)

@@ -484,7 +484,7 @@ class GraphView:
         if len(users) != 1 or users[0][1] != 0:
             return None
         inner = users[0][0]
-        entry = identities.find(None, inner.op.name)
+        entry = identities.find(None, inner.op)
         if entry is not None:  # a fused op: the pair is one op
             outer, a_text = inner, "a"
         else:
@@ -492,7 +492,7 @@ class GraphView:
             if len(outer_users) != 1 or outer_users[0][1] != 0:
                 return None
             outer = outer_users[0][0]
-            entry = identities.find(inner.op.name, outer.op.name)
+            entry = identities.find(inner.op, outer.op)
             if entry is None:
                 return None
             a_text = str(self.operand(inner))

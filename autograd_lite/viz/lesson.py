@@ -8,6 +8,7 @@ import numpy as np
 
 from ..logistic import _lesson_da  # the CLI table's da: exact where a rounds to 0 or 1
 from ..node import Node
+from ..ops.identities import is_engine_op
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ def _sum_terms(z: Node) -> list[tuple[Node, Node | None]] | None:
     terms, stack = [], [z]
     while stack:
         node = stack.pop()
-        if node.op is not None and node.op.name == "add" and (node is z or node.name is None):
+        if is_engine_op(node.op, "add") and (node is z or node.name is None):
             stack.extend(reversed(node.parents))
-        elif node.op is not None and node.op.name == "mul":
+        elif is_engine_op(node.op, "mul"):
             param, data = node.parents
             if data.requires_grad:
                 param, data = data, param
@@ -92,15 +93,13 @@ def course_notes(root: Node) -> dict[int, str]:
     if root.op is None or root.size != 1 or getattr(root.op, "divisor", 1) == 1:
         return {}
     first, labels = root.parents
-    if root.op.name == "binary_cross_entropy" and first.op is not None \
-            and first.op.name == "sigmoid":
+    if is_engine_op(root.op, "binary_cross_entropy") and is_engine_op(first.op, "sigmoid"):
         a_text, z = first.name or "sigmoid(Z)", first.parents[0]
-    elif root.op.name == "binary_cross_entropy_with_logits":
+    elif is_engine_op(root.op, "binary_cross_entropy_with_logits"):
         a_text, z = f"sigmoid({first.name or 'Z'})", first
     else:
         return {}
-    if z.op is None or z.op.name != "add" or z.parents[0].op is None \
-            or z.parents[0].op.name != "matmul":
+    if not is_engine_op(z.op, "add") or not is_engine_op(z.parents[0].op, "matmul"):
         return {}
     (X, w), b = z.parents[0].parents, z.parents[1]
     names = [n.name for n in (z, X, w, b, labels)]

@@ -15,6 +15,7 @@ import copy
 import numpy as np
 
 from ..node import Node
+from ..ops.identities import is_engine_op
 
 SLACK = 8.0  # how many times the first-order bound a value may be and still count as noise
 
@@ -36,7 +37,7 @@ def _bound(node: Node, bounds: dict[int, np.ndarray]) -> np.ndarray:
     values = [np.abs(np.asarray(p.value, dtype=np.float64)) for p in parents]
     errors = [bounds.get(id(p), np.zeros(p.shape)) for p in parents]
     out = np.abs(np.asarray(node.value, dtype=np.float64))
-    name = node.op.name
+    name = node.op.name if is_engine_op(node.op) else None  # (a user's "add" may be anything)
     with np.errstate(all="ignore"):
         if name in ("add", "sub"):
             bound = values[0] + values[1] + errors[0] + errors[1]
