@@ -153,22 +153,41 @@ class Habits:
 
     # -- comparisons: boolean ndarrays of the values, no graph ---------------------------------
     def __lt__(self, other: Any) -> Any:
-        return self.value < _value_of(other)
+        return self._compared("<", other) < _value_of(other)
 
     def __le__(self, other: Any) -> Any:
-        return self.value <= _value_of(other)
+        return self._compared("<=", other) <= _value_of(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self.value > _value_of(other)
+        return self._compared(">", other) > _value_of(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self.value >= _value_of(other)
+        return self._compared(">=", other) >= _value_of(other)
 
     def __eq__(self, other: Any) -> Any:  # (hash stays identity: see __hash__ above)
-        return self.value == _value_of(other)
+        return self._compared("==", other) == _value_of(other)
 
     def __ne__(self, other: Any) -> Any:
-        return self.value != _value_of(other)
+        return self._compared("!=", other) != _value_of(other)
+
+    def _compared(self, symbol: str, other: Any) -> Any:
+        """The value to compare; while ag.compile traces, an error: the result (in an ``if``,
+        a mask, max(w, x)) would be baked into the program, right only for the traced values."""
+        if _node._tracing:
+            raise TypeError(
+                f"{self.name or 'a Node'} {symbol} {_short_operand(other)} while ag.compile "
+                "traces: the comparison's result would be baked into the program, right only for "
+                "the values traced; choose by value inside the graph (ag.where(cond, a, b) with "
+                "cond from data, ag.relu, ag.maximum, ag.clip) or run the function eagerly"
+            )
+        return self.value
+
+
+def _short_operand(x: Any) -> str:
+    if isinstance(x, _node.Node):
+        return x.name or "a Node"
+    text = repr(x)
+    return text if len(text) <= 30 else type(x).__name__
 
 
 def _value_of(x: Any) -> Any:

@@ -172,3 +172,20 @@ def test_compile_of_a_partial_that_returns_no_node_is_a_type_error_naming_it():
     step = ag.compile(functools.partial(not_a_loss, k=1.0))
     with pytest.raises(TypeError, match="compile: .* returned float; it must return a Node"):
         step(ag.Node(np.ones(2), requires_grad=True))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda w: w * w if w > 0 else -w,
+        lambda w: w * (w > 0),
+        lambda w: max(w, ag.Node(0.0)),
+        lambda w: w if (w == 0).all() else w * 2.0,
+    ],
+)
+def test_a_comparison_while_tracing_is_an_error_not_a_baked_branch(fn):
+    """`if w > 0` would trace one branch and give it for every w: refused, naming the fix."""
+    step = ag.compile(fn)
+    with pytest.raises(TypeError, match="while ag.compile traces.*baked.*ag.where"):
+        step(ag.Node(2.0, requires_grad=True))
+    assert fn(ag.Node(-3.0, requires_grad=True)).value in (3.0, 0.0, -6.0)  # eager works
