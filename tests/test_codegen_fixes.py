@@ -216,3 +216,36 @@ def test_generated_sigmoid_and_loss_match_eager_at_saturation_without_warnings(l
         value, (dz,) = ag.compile(lesson)(ag.Node(z0.copy(), requires_grad=True))
     np.testing.assert_allclose(value, L.value, rtol=1e-12)
     np.testing.assert_allclose(dz, z.grad, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("build", "at"),
+    [
+        (lambda w: 1.0 / w, 0.0),
+        (lambda w: ag.log(w), -1.0),
+        (lambda w: ag.log(w), 0.0),
+        (lambda w: ag.sqrt(w), -4.0),
+        (lambda w: w ** 0.5, -4.0),
+        (lambda w: ag.exp(w), 1000.0),
+        (lambda w: ag.exp(w) * w, 800.0),
+    ],
+)
+def test_a_scalar_program_gives_backwards_inf_or_nan_where_pythons_math_raises(build, at):
+    """Python floats raise (ZeroDivisionError, math domain error, OverflowError) where numpy
+    gives inf or nan and warns: the program then runs in numpy, so that it gives what
+    backward() gives, with numpy's warning, through program(**values), .run and ag.compile."""
+    w = ag.Node(at, name="w", requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = build(w)
+        out.backward()
+    expected = (out.value, w.grad)
+    for run in (
+        lambda: ag.codegen(build(ag.Node(2.0, name="w", requires_grad=True)))(w=at),
+        lambda: ag.codegen(build(ag.Node(2.0, name="w", requires_grad=True))).run(at),
+        lambda: ag.compile(build)(ag.Node(at, requires_grad=True)),
+    ):
+        with pytest.warns(RuntimeWarning):
+            value, grads = run()
+        grad = grads["w"] if isinstance(grads, dict) else grads[0]
+        np.testing.assert_array_equal([value, grad], expected)
+    assert ag.codegen(build(ag.Node(2.0, name="w", requires_grad=True))).scalar  # floats first

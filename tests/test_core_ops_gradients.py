@@ -449,3 +449,16 @@ def test_sigmoid_and_fused_loss_at_plus_minus_1000_warn_nothing_and_stay_finite(
         assert np.isfinite(loss.value) and np.isfinite(z.grad).all()
         np.testing.assert_allclose(loss.value, 1000.0 * z.size)
         np.testing.assert_allclose(z.grad, -1.0 if z0 < 0 else 1.0)
+
+
+def test_pow_warns_where_the_exponents_gradient_is_nan():
+    x = ag.Node(np.array([-2.0, 3.0]), requires_grad=True)
+    y = ag.Node(2.0, requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="pow: the gradient for the exponent.*negative"):
+        ag.sum(x**y).backward()
+    assert np.isnan(y.grad)
+    np.testing.assert_allclose(x.grad, [-4.0, 6.0])
+    z = ag.Node(np.array([2.0, 3.0]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ag.sum(z**y).backward()  # no negative base: no warning

@@ -41,17 +41,24 @@ class Generated:
     objects: dict[str, Any] = field(default_factory=dict)  # array constants, users' ops
     constants: dict[str, np.ndarray] = field(default_factory=dict)  # the array constants alone
     body: list[str] = field(default_factory=list)  # the function's statements, indented
+    # a scalar graph's program in numpy instead of Python floats (generated when first needed)
+    numpy_form: Callable[[], Generated] | None = None
 
 
 def generate(
-    root: Node, name: str = "forward_backward", inputs: Sequence[Node] | None = None
+    root: Node,
+    name: str = "forward_backward",
+    inputs: Sequence[Node] | None = None,
+    floats: bool = True,
 ) -> Generated:
-    """The source of ``name(**inputs) -> (value of root, {input: gradient})`` (see _Writer)."""
-    return _Writer(root, name, inputs).write()
+    """The source of ``name(**inputs) -> (value of root, {input: gradient})`` (see _Writer).
+    A graph of single float64 numbers computes in Python floats and math unless ``floats`` is
+    False (then in numpy, as on arrays)."""
+    return _Writer(root, name, inputs, floats).write()
 
 
 class _Writer:
-    def __init__(self, root: Node, name: str, inputs: Sequence[Node] | None):
+    def __init__(self, root: Node, name: str, inputs: Sequence[Node] | None, floats: bool = True):
         if not isinstance(root, Node):
             raise TypeError(f"codegen: expected the Node of a recorded graph, got {type(root)}")
         self.root = root
@@ -63,7 +70,8 @@ class _Writer:
                 "function may hold (Python's compile() would take minutes); use the eager engine"
             )
         self.comments = ops <= COMMENTED_OPS
-        self.scalar = all(type(n.value) is np.float64 for n in self.nodes)
+        self.scalar = floats and all(type(n.value) is np.float64 for n in self.nodes)
+        self.given_inputs = inputs
         self.float64 = all(n.dtype == np.float64 for n in self.nodes)  # (see _deferred_divisor)
         self.lib = "math" if self.scalar else "np"
         self.namer = Namer()
@@ -138,6 +146,7 @@ class _Writer:
             objects=self.objects,
             constants=self.constants,
             body=body,
+            numpy_form=self._numpy_form if self.scalar else None,
         )
 
     def grad_of_leaf(self, leaf: Node) -> str:
@@ -175,6 +184,9 @@ class _Writer:
 
     def _grad_name(self, n: Node) -> str:
         return self.namer.fresh("d" + self._name(n))
+
+    def _numpy_form(self) -> Generated:
+        return _Writer(self.root, self.function, self.given_inputs, floats=False).write()
 
     # -- identities -------------------------------------------------------------------------
     def _find_identities(self) -> None:

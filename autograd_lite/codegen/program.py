@@ -46,6 +46,8 @@ class Program:
         # Our own text, made of sanitised names and numbers: nothing a user typed is evaluated.
         exec(compile(self.source, f"<generated {self.name}>", "exec"), namespace)  # noqa: S102
         self.function = namespace[self.name]
+        if self.scalar:  # Python's math raises where numpy (and backward()) gives inf or nan
+            self.function = _falling_back(self.function, self._in_numpy)
         # what the checked entry uses
         namespace.update(np=np, float64=np.dtype(np.float64), unchecked=self.function)
         entry = self._entry_source()
@@ -80,7 +82,20 @@ class Program:
         body = self._generated.body
         if len(body) > INLINE_STATEMENTS:  # compiling a long body twice would double the time
             body = [f"    return unchecked({params})"]
+        elif self.scalar:  # (a try costs nothing until it catches: see _falling_back)
+            body = ["    try:", *("    " + line for line in body),
+                    "    except (ArithmeticError, ValueError):",
+                    "        pass",
+                    f"    return self._in_numpy({params})"]
         return "\n".join(lines + body) + "\n"
+
+    def _in_numpy(self, *values: float) -> tuple[Any, dict[str, Any]]:
+        """A scalar program run in numpy float64 instead of Python floats, where Python's math
+        raised (1 / 0, log(-1), exp(1000)): numpy gives inf or nan and warns, as backward()."""
+        numpy_program = self.__dict__.get("_numpy_program")
+        if numpy_program is None:
+            numpy_program = self._numpy_program = Program(self._generated.numpy_form())
+        return numpy_program.function(*[np.float64(v) for v in values])
 
     def run(self, *values: Any) -> tuple[Any, dict[str, Any]]:
         """The program on its inputs by position (in ``program.inputs``' order), unchecked."""
@@ -158,6 +173,21 @@ class Program:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.module_source(), encoding="utf-8")
         return path
+
+
+def _falling_back(function: Any, fallback: Any) -> Any:
+    """``function`` (a scalar program's), run by ``fallback`` where Python's math raises:
+    ZeroDivisionError, OverflowError and ValueError ("math domain error"). A ValueError of the
+    program's own (labels outside [0, 1]) is raised again by the fallback, with its message."""
+
+    def run(*values: float) -> tuple[Any, dict[str, Any]]:
+        try:
+            return function(*values)
+        except (ArithmeticError, ValueError):
+            pass
+        return fallback(*values)
+
+    return run
 
 
 def _array_source(value: np.ndarray) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import ShapeError
@@ -87,7 +89,9 @@ class Neg(Op):
 class Pow(Op):
     """out = x^y;  dout/dx = y x^(y-1), dout/dy = out log(x).
 
-    As in PyTorch, dout/dx is 0 where y = 0 and dout/dy is 0 where x = 0 (limits, not NaN).
+    As in PyTorch, dout/dx is 0 where y = 0 and dout/dy is 0 where x = 0 (limits, not NaN);
+    dout/dx is inf where x = 0 and y < 1 (the slope's limit, as sqrt's). Where x < 0, dout/dy
+    is NaN (log x is undefined) and a RuntimeWarning says so, as numpy's log would.
     """
 
     name, symbol, formulas = "pow", "**", ("{y}*{x}^({y}-1)", "{out}*log({x})")
@@ -116,8 +120,15 @@ class Pow(Op):
             with np.errstate(divide="ignore", invalid="ignore"):
                 gx = g * np.where(y == 0, 0.0, y * x ** (y - 1))
         if need_y:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):  # (log 0, which where drops)
                 gy = g * np.where(x == 0, 0.0, self.out * np.log(x))
+            if np.any(x < 0):
+                warnings.warn(
+                    "pow: the gradient for the exponent y is NaN where the base x is negative "
+                    "(d(x^y)/dy = x^y log x, and log x is undefined for x < 0)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
         return gx, gy
 
 
