@@ -152,3 +152,18 @@ def test_torch_agrees():
     m = ag.Node([[1.0, 3.0, 3.0]], requires_grad=True)
     ag.max(m).backward()
     np.testing.assert_array_equal(m.grad, a.grad.numpy())
+
+
+@pytest.mark.parametrize("labels", [[0], [[1.0, 0.0, 0.0]]])
+def test_cross_entropy_of_a_masked_class_is_finite(labels):
+    """A logit of -inf (a masked class) other than the label's adds nothing: the loss is the
+    log-sum-exp of the others, as PyTorch gives, not 0 * -inf = NaN."""
+    z = ag.Node(np.array([[0.0, -np.inf, 1.0]]), name="z", requires_grad=True)
+    L = ag.cross_entropy(z, labels)
+    L.backward()
+    np.testing.assert_allclose(L.value, np.log(1.0 + np.e), rtol=1e-15)
+    p = np.exp(1.0) / (1.0 + np.e)
+    np.testing.assert_allclose(z.grad, [[1.0 - p - 1.0, 0.0, p]], atol=1e-15)
+    value, grads = ag.codegen(L)(z=z.value)
+    np.testing.assert_allclose(value, L.value, rtol=1e-15)
+    np.testing.assert_allclose(grads["z"], z.grad, atol=1e-15)

@@ -141,6 +141,11 @@ def softmax(z, axis=-1):
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 ''',
+    "weighted_log": '''\
+def weighted_log(y, log_p):
+    """y log p, and 0 where y = 0 (a class of no weight, even where its log p is -inf)."""
+    return np.multiply(y, log_p, out=np.zeros_like(log_p), where=y != 0)
+''',
     "log_softmax": '''\
 def log_softmax(z, axis=-1):
     """(z - max z) - log sum e^(z - max z) along axis: finite for any finite z."""

@@ -27,7 +27,9 @@ class CrossEntropy(_Loss):
     # turned into one-hot rows by forward, so that case is called through forward and backward.
     @property
     def source(self) -> str | None:
-        return None if self.indices else "-np.sum({y} * log_softmax({x}, axis=-1), axis=-1)"
+        if self.indices:
+            return None
+        return "-np.sum(weighted_log({y}, log_softmax({x}, axis=-1)), axis=-1)"
 
     @property
     def grad_sources(self) -> tuple[str, str]:
@@ -42,7 +44,8 @@ class CrossEntropy(_Loss):
         self.z = z
         self.log_p, self.e, self.e_sum = log_softmax_parts(z, axis=-1)  # (backward: e / sum e)
         self.y = self._one_hot(np.asarray(y), z.shape)
-        return self.reduce(0.0 - np.sum(self.y * self.log_p, axis=-1))  # (0 - s: no -0.0 loss)
+        # (0 - s: no -0.0 loss)
+        return self.reduce(0.0 - np.sum(weighted_log(self.y, self.log_p), axis=-1))
 
     def _one_hot(self, y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """The labels as rows of class probabilities (m, k), with a clear error for bad ones."""
@@ -85,6 +88,12 @@ class CrossEntropy(_Loss):
             gz = g * _SOFTMAX_MINUS_ONEHOT.gradient(self.z, self.y, self.e / self.e_sum)
         gy = -g * self.log_p if need_y else None
         return gz, gy
+
+
+def weighted_log(y: np.ndarray, log_p: np.ndarray) -> np.ndarray:
+    """y log p, and 0 where y = 0: a class of no weight adds nothing, even where its logit is
+    -inf (a masked class, log p = -inf), where y log p would be 0 * -inf = NaN."""
+    return np.multiply(y, log_p, out=np.zeros_like(log_p), where=y != 0)
 
 
 def _bad(y: np.ndarray, where: np.ndarray) -> np.ndarray:
