@@ -519,16 +519,18 @@ def _check_data_options(args: argparse.Namespace, generated) -> None:
 
 
 @contextlib.contextmanager
-def _warnings_after():
+def _warnings_after(about: str = ""):
     """Hold the warnings raised inside the block and show them when it ends (through
-    warnings.showwarning, main()'s one printer): after the log lines they speak of."""
+    warnings.showwarning, main()'s one printer): after the log lines they speak of, each
+    beginning with ``about`` (which run it is about) when given."""
     with warnings.catch_warnings(record=True) as caught:
         try:
             yield
         finally:
             sys.stdout.flush()  # the log first, then the warnings on stderr
     for warning in caught:
-        warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+        message = f"{about}{warning.message}" if about else warning.message
+        warnings.showwarning(message, warning.category, warning.filename, warning.lineno)
 
 
 def _print_data(data, Y: np.ndarray) -> None:
@@ -760,6 +762,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
 
     with _warnings_after():
         history = _train_with_progress(X, Y, args, train=train_shallow)
+        _note_interruption(history, args)
         _print_checkpoints(history)
     params = history.parameters
     loss = shallow.mean_loss(X.T, Y.T, *params)
@@ -776,9 +779,26 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
     )
 
     print()
+    if history.interrupted:
+        print("(interrupted: the comparison with logistic regression and the pictures are left "
+              "out)")
+        return
     print(f"logistic regression on the same data ({args.iterations} iterations, "
           f"alpha = {args.alpha:g}), for comparison:")
-    linear = _train_with_progress(X, Y, args)
+    about = "logistic regression (the comparison): "
+    with _warnings_after(about):
+        try:
+            linear = _train_with_progress(X, Y, args)
+        except logistic.TrainingDivergedError as err:  # (not the hidden layer's run, shown above)
+            raise logistic.TrainingDivergedError(f"{about}{err}") from None
+    if linear.interrupted:
+        k = linear.iterations
+        if k == 0:
+            raise KeyboardInterrupt(f"interrupted at iteration 1 of {args.iterations} of the "
+                                    "comparison with logistic regression")
+        print(f"(the comparison was interrupted at iteration {k + 1}: its numbers are those of "
+              f"the {k} updates done)")
+        args.interrupted = f"interrupted at iteration {k + 1} of the comparison's {args.iterations}"
     linear_loss = logistic.mean_loss(X, Y, linear.w, linear.b)
     linear_accuracy = logistic.accuracy(X, Y, linear.w, linear.b)
     hidden = f"hidden layer, n_h = {args.hidden}"

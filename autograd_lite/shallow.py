@@ -16,6 +16,7 @@ them); the parameters' gradients are exactly dL/dW1, ... of the mean loss.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -30,6 +31,7 @@ from .logistic import (
     _check_finite,
     _check_labels,
     _format_values,
+    _RisingLossWatch,
     _stop_if_diverged,
     _values,
     check_training_settings,
@@ -280,6 +282,7 @@ class History:
     loss_kind: str
     gradient_checks: tuple[tuple[int, float], ...]
     recording: Recording | None = None
+    interrupted: bool = False  # stopped by Ctrl-C: the losses and parameters of the updates done
 
     @property
     def iterations(self) -> int:
@@ -290,7 +293,8 @@ class History:
         first, last = self.losses[0], self.losses[-1]
         n_h, n_x = self.parameters.W1.shape
         rows = [
-            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"),
+            ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"
+                           + (", interrupted by Ctrl-C" if self.interrupted else "")),
             ("hidden layer", f"{n_h} tanh unit{'s' if n_h != 1 else ''}, {n_x} features in"),
             ("loss", f"{first:.6g} at iteration 1, {last:.6g} at iteration {self.iterations}"),
         ]
@@ -308,7 +312,8 @@ class History:
         return (
             f"History({self.iterations} iterations, n_h={n_h}, alpha={self.alpha:g}, "
             f"loss {self.losses[0]:.6g} -> {self.losses[-1]:.6g}"
-            f"{', recorded' if self.recording else ''})"
+            f"{', recorded' if self.recording else ''}"
+            f"{', interrupted' if self.interrupted else ''})"
         )
 
     def _repr_html_(self) -> str:
@@ -336,7 +341,10 @@ def train(
 
     Starts from ``parameters`` or from initial_parameters(n_x, n_h, seed). At the first and last
     iteration the autodiff gradients are compared with the closed form. A NaN or infinite loss
-    stops the run with logistic.TrainingDivergedError, naming the iteration. ``record=True``
+    stops the run with logistic.TrainingDivergedError, naming the iteration; a loss that keeps
+    rising warns (logistic.LossRisingWarning), as logistic.train's does. Ctrl-C
+    (KeyboardInterrupt) stops it too: the History of the updates done so far is returned, with
+    ``interrupted=True``. ``record=True``
     keeps up to 200 iterations' parameters and gradients in ``History.recording`` (for
     ``viz.render_training``).
     """
@@ -358,7 +366,10 @@ def train(
     shown = _shown_iterations(iterations) if record else np.empty(0, int)
     recorded = set(shown.tolist())
     kept: tuple[list[Parameters], list[Parameters]] = ([], [])
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below instead
+    rising = _RisingLossWatch(alpha)
+    done = (0, Parameters(*(p.value for p in params)))  # (updates done, the parameters after)
+    # (divergence is reported below instead of numpy's warnings)
+    with np.errstate(over="ignore", invalid="ignore"), contextlib.suppress(KeyboardInterrupt):
         for it in range(1, iterations + 1):
             Z2 = logits(data, *params)["Z2"]
             _stop_if_diverged(it, alpha, Z2.value, "the logits Z2 = W2 A1 + b2")
@@ -366,24 +377,29 @@ def train(
             value = float(L.value)
             _stop_if_diverged(it, alpha, value, "the loss")
             losses[it - 1] = value
+            rising.see(it, value)
             L.backward()
             if it == 1 or it == iterations:
                 checks.append((it, _gap_to_closed_form(X, Y, params)))
             if it in recorded:
                 kept[0].append(Parameters(*(p.value.copy() for p in params)))
                 kept[1].append(Parameters(*(p.grad.copy() for p in params)))
-            optimiser.step()
+            optimiser.step()  # (new arrays for the parameters: done below keeps the last ones)
             optimiser.zero_grad()
+            done = (it, Parameters(*(p.value for p in params)))
             if on_iteration is not None:
                 on_iteration(it, value)
+    completed, parameters_done = done  # fewer than asked for: Ctrl-C stopped the loop
+    rows = int(np.searchsorted(shown, completed, side="right"))  # the recorded ones done
     return History(
-        losses=losses,
-        parameters=Parameters(*(p.value for p in params)),
+        losses=losses[:completed],
+        parameters=parameters_done,
         alpha=float(alpha),
         loss_kind=loss,
-        gradient_checks=tuple(checks),
-        recording=Recording(shown, tuple(kept[0]), tuple(kept[1]), X, Y)
+        gradient_checks=tuple(check for check in checks if check[0] <= completed),
+        recording=Recording(shown[:rows], tuple(kept[0][:rows]), tuple(kept[1][:rows]), X, Y)
         if record else None,
+        interrupted=completed < iterations,
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from cli_run import PNG_SIGNATURE, run
 
 import autograd_lite as ag
-from autograd_lite import cli, datasets, logistic
+from autograd_lite import cli, datasets, logistic, shallow
 
 
 def one_line(result: subprocess.CompletedProcess, code: int, pattern: str) -> str:
@@ -293,3 +293,80 @@ def test_an_os_error_names_the_file(tmp_path):
     with pytest.raises(OSError) as caught:
         missing.read_text()
     assert cli._one_line(caught.value) == f"{missing}: No such file or directory"
+
+
+# -- Ctrl-C and a rising loss with --model shallow: the hidden layer's run, then the comparison
+def _interrupted_at(call: int, function):
+    """``function``, which raises KeyboardInterrupt (as Ctrl-C) at its ``call``-th call."""
+    calls = []
+
+    def wrapped(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise KeyboardInterrupt
+        return function(*args, **kwargs)
+
+    return wrapped
+
+
+def test_shallow_train_returns_the_updates_done_when_interrupted():
+    data = datasets.flower(seed=1)
+    X, Y = data.X.T, data.Y.T
+
+    def stop_at_5(iteration, loss):
+        if iteration == 5:
+            raise KeyboardInterrupt
+
+    history = shallow.train(X, Y, iterations=100, on_iteration=stop_at_5, record=True)
+    five = shallow.train(X, Y, iterations=5)
+    assert history.interrupted and not five.interrupted and "interrupted" in repr(history)
+    np.testing.assert_array_equal(history.losses, five.losses)
+    for got, expected in zip(history.parameters, five.parameters, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    assert [it for it, _ in history.gradient_checks] == [1]
+    assert history.recording.iterations.max() <= 5
+    assert len(history.recording.parameters) == len(history.recording.iterations)
+
+
+def test_ctrl_c_in_the_hidden_layers_run_reports_it_and_leaves_out_the_comparison(
+    monkeypatch, capsys
+):
+    monkeypatch.setattr(shallow, "loss_of_logits", _interrupted_at(8, shallow.loss_of_logits))
+    assert cli.main(["train", "--model", "shallow", "--iterations", "50"]) == 130
+    out, err = capsys.readouterr()
+    assert "(interrupted at iteration 8: what follows is the 7 done)" in out
+    assert "comparison with logistic regression and the pictures are left out" in out
+    assert "for comparison" not in out
+    assert err == "autograd-lite train: interrupted at iteration 8 of 50\n"
+
+
+def test_ctrl_c_in_the_comparison_says_so_and_exits_130(monkeypatch, capsys):
+    monkeypatch.setattr(logistic, "loss_of_logits", _interrupted_at(6, logistic.loss_of_logits))
+    assert cli.main(["train", "--model", "shallow", "--iterations", "50"]) == 130
+    out, err = capsys.readouterr()
+    assert "(the comparison was interrupted at iteration 6: its numbers are those of the 5" in out
+    assert err == "autograd-lite train: interrupted at iteration 6 of the comparison's 50\n"
+
+
+def test_a_rising_loss_of_either_run_of_model_shallow_is_told_and_named(capsys):
+    assert cli.main(["train", "--model", "shallow", "--alpha", "1e6", "--iterations", "30"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2, err
+    assert re.match(r"autograd-lite train: warning: the loss rose", err[0])  # the hidden layer's
+    assert re.match(r"autograd-lite train: warning: logistic regression \(the comparison\): "
+                    r"the loss rose", err[1])
+    with pytest.warns(logistic.LossRisingWarning):
+        data = datasets.flower(seed=1)
+        shallow.train(data.X.T, data.Y.T, alpha=1e6, iterations=30)
+
+
+def test_a_comparison_that_diverges_is_named(tmp_path, capsys):
+    path = tmp_path / "huge.csv"
+    path.write_text("1,2,1\n1e308,1e308,0\n")
+    assert cli.main(["train", "--model", "shallow", "--data", str(path),
+                     "--iterations", "20"]) == 2
+    out, err = capsys.readouterr()
+    assert "after the last update" in out  # the hidden layer's run is reported
+    assert err.splitlines()[-1].startswith(
+        "autograd-lite train: error: logistic regression (the comparison): training diverged"
+    )
