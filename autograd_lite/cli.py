@@ -16,15 +16,18 @@ import argparse
 import contextlib
 import math
 import os
+import re
 import sys
 import textwrap
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import __version__, logistic, viz
+from .logistic import percent
 
 USAGE_ERROR = 2  # bad input: the user can fix the command line or the data
 FAILURE = 1  # the input was fine but something on this machine failed (e.g. no renderer)
@@ -40,7 +43,15 @@ class CannotFinishError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (argparse itself prints the usage first)."""
+    """argparse, but a usage error is one line (argparse itself prints the usage first), and
+    every negative number is a value, not an option: --b -1e-3, --w 0.5 -3e-1, --alpha -inf
+    (argparse's own test knows -1 and -0.5 only, and then says "expected one argument")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(
+            r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE
+        )
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -59,7 +70,7 @@ def _positive_float(name: str):
     return parse
 
 
-def _at_least(name: str, low: int):
+def _at_least(name: str, low: int, high: int | None = None):
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -68,6 +79,8 @@ def _at_least(name: str, low: int):
             raise argparse.ArgumentTypeError(message) from None
         if value < low:
             raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"{name} must be at most {high}, got {value}")
         return value
 
     return parse
@@ -268,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--seed",
-        type=_at_least("seed", 0),
+        type=_at_least("seed", 0, 2**32 - 1),  # (numpy's and scikit-learn's range)
         default=None,
         help="random seed for blobs and moons (default: 0) or flower (default: 1, the course's)",
     )
@@ -338,10 +351,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _six(loss: float) -> str:
+    """A loss as the log prints it: six decimals, or six significant digits once it is huge
+    (a diverging run's 1e300 would be a line of 300 digits)."""
+    return f"{loss:.6f}" if abs(loss) < 1e9 else f"{loss:.6g}"
+
+
 def _one_line(err: BaseException | Warning | str) -> str:
     """The message on one line; an OSError from Python itself as 'FILE: what went wrong'."""
-    if isinstance(err, OSError) and err.strerror and err.filename:
-        return f"{err.filename}: {err.strerror}"
+    if isinstance(err, OSError) and err.strerror:  # (without Python's "[Errno 17]")
+        return f"{err.filename}: {err.strerror}" if err.filename else err.strerror
     return " ".join(str(err).split())
 
 
@@ -372,9 +391,9 @@ def run_lesson(args: argparse.Namespace) -> None:
     print()
     print("Forward pass")
     shown_z = float(viz.shown_value(nodes["z"]))  # 0.5*1 - 0.3*2 + 0.1 is 0, not 2.8e-17
-    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {shown_z:.6f}")
+    print(f"  z = {terms} + b = {numbers} + {_number(b)} = {_six(shown_z)}")
     print(f"  a = sigmoid(z) = 1 / (1 + e^-z) = {a:.6f}")
-    print(f"  L = -(y log a + (1-y) log(1-a)) = {loss:.6f}")
+    print(f"  L = -(y log a + (1-y) log(1-a)) = {_six(loss)}")
     print()
     print("Backward pass: each derivative by autodiff, by its formula, by finite differences")
     table = logistic.compare(x, y, w, b)
@@ -393,7 +412,7 @@ def run_lesson(args: argparse.Namespace) -> None:
         x, new_w, new_b, f"alpha = {alpha:g} is too large: after the step", "; try a smaller alpha"
     )
     after = float(logistic.lesson_graph(x, y, new_w, new_b)["L"].value)
-    print(f"  the loss L goes from {loss:.6f} to {after:.6f}")
+    print(f"  the loss L goes from {_six(loss)} to {_six(after)}")
 
     if args.out is not None:
         nodes["L"].backward()
@@ -485,8 +504,8 @@ def run_train(args: argparse.Namespace) -> None:
     accuracy = logistic.accuracy(X, Y, history.w, history.b)
     correct = round(accuracy * m)
     print(
-        f"after the last update: loss {final_loss:.6f}, "
-        f"training accuracy {accuracy:.2%} ({correct} of {m})"
+        f"after the last update: loss {_six(final_loss)}, "
+        f"training accuracy {percent(accuracy)} ({correct} of {m})"
     )
     gaps = ", ".join(
         f"{gap:.1e} at iteration {it}" for it, gap in dict(history.gradient_checks).items()
@@ -544,7 +563,7 @@ def _print_checkpoints(history) -> None:
     """The loss at the checkpoint iterations."""
     width = len(str(history.iterations))
     for it in _checkpoints(history.iterations):
-        print(f"  iteration {it:>{width}}: loss {history.losses[it - 1]:.6f}")
+        print(f"  iteration {it:>{width}}: loss {_six(history.losses[it - 1])}")
 
 
 def _print_paths(paths: list[Path]) -> None:
@@ -650,8 +669,8 @@ def _compare_with_sklearn(X, Y, loss: float, accuracy: float, history) -> tuple[
     print()
     print("side by side with scikit-learn's LogisticRegression (no penalty, lbfgs):")
     print(f"  {'':<18}{'autograd_lite':>16}{'scikit-learn':>16}")
-    print(f"  {'final loss':<18}{loss:>16.6f}{sk_loss:>16.6f}")
-    print(f"  {'training accuracy':<18}{accuracy:>16.2%}{sk_accuracy:>16.2%}")
+    print(f"  {'final loss':<18}{_six(loss):>16}{_six(sk_loss):>16}")
+    print(f"  {'training accuracy':<18}{percent(accuracy):>16}{percent(sk_accuracy):>16}")
     print(f"  {'|w|':<18}{np.linalg.norm(history.w):>16.4g}{np.linalg.norm(w):>16.4g}")
     if sk_accuracy == 1.0:
         # Separable data: with no penalty the loss has no minimum, it keeps falling as |w| grows.
@@ -678,7 +697,7 @@ def _draw_training(data, X, Y, history, accuracy, out: Path, reference, example:
         names = data.feature_names[:2]
         title = (
             f"{data.name}: boundary after {history.iterations} iterations, "
-            f"training accuracy {accuracy:.1%}"
+            f"training accuracy {percent(accuracy, 1)}"
         )
         paths.append(
             plots.decision_boundary(
@@ -768,8 +787,8 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
     loss = shallow.mean_loss(X.T, Y.T, *params)
     accuracy = shallow.accuracy(X.T, Y.T, *params)
     print(
-        f"after the last update: loss {loss:.6f}, "
-        f"training accuracy {accuracy:.2%} ({round(accuracy * m)} of {m})"
+        f"after the last update: loss {_six(loss)}, "
+        f"training accuracy {percent(accuracy)} ({round(accuracy * m)} of {m})"
     )
     (first, gap_first), (last, gap_last) = history.gradient_checks[0], history.gradient_checks[-1]
     print(
@@ -803,8 +822,8 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
     linear_accuracy = logistic.accuracy(X, Y, linear.w, linear.b)
     hidden = f"hidden layer, n_h = {args.hidden}"
     print(f"  {'':<18}{'logistic':>16}{hidden:>24}")
-    print(f"  {'final loss':<18}{linear_loss:>16.6f}{loss:>24.6f}")
-    print(f"  {'training accuracy':<18}{linear_accuracy:>16.2%}{accuracy:>24.2%}")
+    print(f"  {'final loss':<18}{_six(linear_loss):>16}{_six(loss):>24}")
+    print(f"  {'training accuracy':<18}{percent(linear_accuracy):>16}{percent(accuracy):>24}")
 
     if args.out is None:
         print(
@@ -827,8 +846,8 @@ def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args, ex
     if X.shape[1] == 2:
         names = data.feature_names[:2]
         title = (
-            f"{data.name}: hidden layer (n_h = {args.hidden}) {accuracy:.1%}, "
-            f"logistic {linear_accuracy:.1%}"
+            f"{data.name}: hidden layer (n_h = {args.hidden}) {percent(accuracy, 1)}, "
+            f"logistic {percent(linear_accuracy, 1)}"
         )
 
         def probability(points: np.ndarray) -> np.ndarray:
@@ -844,7 +863,7 @@ def _draw_shallow(data, X, Y, history, linear, accuracies, linear_loss, args, ex
         paths.append(
             plots.decision_boundary(
                 X, Y, linear.w, linear.b, out / "decision_boundary_logistic.png", names,
-                f"{data.name}: logistic regression, accuracy {linear_accuracy:.1%}",
+                f"{data.name}: logistic regression, accuracy {percent(linear_accuracy, 1)}",
             )
         )
     paths.append(_training_page(data, history, out, example))

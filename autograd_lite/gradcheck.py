@@ -130,7 +130,9 @@ def finite_difference(loss_of: Callable[[np.ndarray], object], value, step) -> n
             point[k] = down = original - steps[k]
             minus = float(loss_of(point))
             point[k] = original
-            numeric[k] = (plus - minus) / (up - down)
+            # NaN where the step is lost to rounding (v + h == v - h next to a huge v): no
+            # difference can be taken there (and numpy's 0 / 0 warning would not say why)
+            numeric[k] = (plus - minus) / (up - down) if up != down else np.nan
     return numeric
 
 

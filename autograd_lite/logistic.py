@@ -219,6 +219,17 @@ def accuracy(
     return float(np.mean(predict(X, w, b) == Y))
 
 
+def percent(share: float, decimals: int = 2) -> str:
+    """``share`` as a percentage that shows 100% (or 0%) only when it is exactly that: 29,999
+    right of 30,000 is 99.99%, where rounding would print 100.00%."""
+    text, step = f"{share:.{decimals}%}", 10.0 ** -(decimals + 2)
+    if share < 1.0 and text == f"{1.0:.{decimals}%}":
+        return f"{1.0 - step:.{decimals}%}"
+    if share > 0.0 and text == f"{0.0:.{decimals}%}":
+        return f"{step:.{decimals}%}"
+    return text
+
+
 def mean_loss(
     X: Node | ArrayLike, Y: Node | ArrayLike, w: Node | ArrayLike, b: Node | ArrayLike
 ) -> float:
@@ -555,7 +566,12 @@ class GradientTable:
             for line in lines
         ]
         rule = "  ".join("-" * w for w in widths)
-        return "\n".join([self.title, as_text[0], rule, *as_text[1:]])
+        notes = []
+        if any(np.isnan(row.finite_difference).any() for row in self.rows):
+            notes += ["(finite diff nan: no difference could be taken there, the step being",
+                      "lost to rounding or the loss not finite; largest diff then compares",
+                      "autodiff with the closed form only)"]
+        return "\n".join([self.title, as_text[0], rule, *as_text[1:], *notes])
 
     def __repr__(self) -> str:
         return str(self)

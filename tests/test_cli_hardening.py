@@ -370,3 +370,62 @@ def test_a_comparison_that_diverges_is_named(tmp_path, capsys):
     assert err.splitlines()[-1].startswith(
         "autograd-lite train: error: logistic regression (the comparison): training diverged"
     )
+
+
+# -- numbers as a learner types them, and as the log prints them ---------------------------------
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["lesson", "--b", "-1e-3"], "b = -0.001"),
+        (["lesson", "--w", "0.5", "-3E-1"], "w = (0.5, -0.3)"),
+        (["lesson", "--x", "-1", "-.5"], "x = (-1, -0.5)"),
+    ],
+)
+def test_negative_numbers_in_any_notation_are_values(argv, shown, capsys):
+    assert cli.main(argv) == 0
+    assert shown in capsys.readouterr().out.splitlines()[0]
+
+
+def test_a_negative_infinity_is_refused_as_a_value_not_taken_for_an_option(capsys):
+    with pytest.raises(SystemExit, match="2"):  # (argparse's usage error, as the command's)
+        cli.main(["lesson", "--alpha", "-inf"])
+    assert "alpha must be a positive number, got -inf" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("data", ["flower", "moons", "blobs"])
+def test_a_seed_outside_numpys_range_names_the_option(data, capsys):
+    with pytest.raises(SystemExit, match="2"):
+        cli.main(["train", "--data", data, "--seed", str(2**32)])
+    assert "argument --seed: seed must be at most 4294967295" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(29_999 / 30_000, "99.99%"), (1.0, "100.00%"), (1 / 30_000, "0.01%"), (0.0, "0.00%"),
+     (0.5, "50.00%"), (0.9996, "99.96%")],
+)
+def test_an_accuracy_shows_100_percent_only_when_every_example_is_right(share, text):
+    assert logistic.percent(share) == text
+
+
+def test_a_huge_loss_is_printed_in_six_significant_digits(capsys):
+    assert cli.main(["train", "--model", "shallow", "--alpha", "1e300", "--iterations", "20"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) < 100
+    assert re.search(r"loss \d\.\d{5}e\+\d+", out)
+
+
+def test_a_finite_difference_that_cannot_be_taken_is_explained_not_warned(capsys):
+    assert cli.main(["lesson", "--b", "1e308"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""  # (numpy's 0 / 0 warning said nothing of why)
+    assert "(finite diff nan: no difference could be taken there" in out
+    assert "= 1e+308" in out and max(len(line) for line in out.splitlines()) < 100
+
+
+def test_a_file_in_the_way_of_a_folder_is_named(tmp_path, capsys):
+    (tmp_path / "steps").write_text("a file where the frames' folder goes")
+    assert cli.main(["lesson", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"autograd-lite lesson: error: cannot write {tmp_path}/steps/step_00.png: "
+                   f"{tmp_path}/steps: File exists\n")

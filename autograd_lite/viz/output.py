@@ -31,8 +31,9 @@ def write(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    except OSError as err:
-        raise OSError(err.errno, f"cannot write {str(path)!r}: {err.strerror or err}") from err
+    except OSError as err:  # naming the path at fault too (a folder on the way may be a file)
+        at_fault = "" if str(err.filename or path) == str(path) else f"{err.filename}: "
+        raise OSError(err.errno, f"cannot write {path}: {at_fault}{err.strerror or err}") from err
 
 
 def render(

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import shallow
+from ..logistic import percent
 from .page import stepper_controls
 from .training import (
     BLUE,
@@ -147,7 +148,8 @@ def _boundary_chart(rec: shallow.Recording, rows: np.ndarray, names: Sequence[st
         frames.append(background + (f'<path d="{"".join(runs)}" fill="{ONE_FILL}"/>'
                                     if runs else ""))
         accuracy = shallow.accuracy(rec.X, rec.Y, *params)
-        captions.append(f"iteration {int(rec.iterations[row])}: training accuracy {accuracy:.1%}")
+        iteration = int(rec.iterations[row])
+        captions.append(f"iteration {iteration}: training accuracy {percent(accuracy, 1)}")
     return plot.svg(frames, captions, "decision boundary A2 = 0.5", names)
 
 
