@@ -6,6 +6,7 @@ with an error of order eps^2. An element passes when |autodiff - numeric| <= ato
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -68,8 +69,16 @@ def gradcheck(
 
     ``fn`` must return a Node of size 1. Nodes with ``requires_grad`` and plain arrays or
     numbers are checked; Nodes without it are held constant. The inputs are copied to float64,
-    so the caller's nodes are left as they were.
+    so the caller's nodes are left as they were. A lone Node or array is one input (as in
+    PyTorch's gradcheck), not a sequence of its rows.
     """
+    if isinstance(inputs, (Node, np.ndarray, float, int)):
+        inputs = (inputs,)
+    for what, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if not (isinstance(value, (int, float, np.number)) and math.isfinite(value) and value >= 0):
+            raise ValueError(f"gradcheck: {what} must be a finite number >= 0, got {value!r}")
+    if eps == 0:
+        raise ValueError("gradcheck: eps must be above 0: it is the finite differences' step")
     copies, checked = [], []
     for i, x in enumerate(inputs):
         wants_grad = x.requires_grad if isinstance(x, Node) else True

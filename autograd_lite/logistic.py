@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import user_stacklevel
 from .gradcheck import finite_difference
-from .node import ArrayLike, Node
+from .node import ArrayLike, Node, as_array
 from .op import no_grad
 from .ops import binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid
 
@@ -27,8 +27,10 @@ LOSS_KINDS: tuple[str, ...] = ("lesson", "fused")
 
 
 # -- checking what we are given ------------------------------------------------------------------
-def _values(x: Node | ArrayLike) -> np.ndarray:
-    return np.asarray(x.value if isinstance(x, Node) else x, dtype=np.float64)
+def _values(x: Node | ArrayLike, what: str = "the data") -> np.ndarray:
+    if isinstance(x, Node):
+        return np.asarray(x.value, dtype=np.float64)
+    return np.asarray(as_array(x, what), dtype=np.float64)  # (as_array's error names the type)
 
 
 def _check_finite(name: str, values: np.ndarray) -> None:
@@ -53,7 +55,7 @@ def check_data(X: Node | ArrayLike, Y: Node | ArrayLike) -> tuple[np.ndarray, np
 
     Y may also be given as (m,). Errors name the argument, its shape and the offending element.
     """
-    X, Y = _values(X), _values(Y)
+    X, Y = _values(X, "X"), _values(Y, "Y")
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X has shape {X.shape}; it must be (m examples, n features), m, n >= 1")
     if Y.ndim == 1:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .node import ArrayLike, Node
+from .node import ArrayLike, Node, as_array
 from .ops import relu, sigmoid, tanh
 from .params import zero_grad
 
@@ -118,7 +118,9 @@ class Linear(Module):
             self.b = None
 
     def forward(self, x: Node | ArrayLike) -> Node:
-        shape = x.value.shape if isinstance(x, Node) else np.shape(x)
+        if not isinstance(x, Node):
+            x = Node(as_array(x, f"Linear({self.n_in}, {self.n_out})"))
+        shape = x.value.shape
         if not shape or shape[-1] != self.n_in:
             raise ValueError(
                 f"Linear({self.n_in}, {self.n_out}): input of shape {shape}; its last axis must "
@@ -190,6 +192,9 @@ class MLP(Module):
     def __init__(self, sizes: list[int] | tuple[int, ...], activation: str = "relu",
                  seed: Seed = None) -> None:
         super().__init__()
+        if isinstance(sizes, (int, np.integer, str)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"MLP: sizes must be a list of layer widths ([2, 16, 16, 1]: inputs, "
+                            f"hidden layers, outputs), got {sizes!r}")
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs an input and an output size at least, got {sizes}")

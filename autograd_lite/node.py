@@ -104,6 +104,9 @@ class Node(Habits):
         self.grad: np.ndarray | None = None
         self.parents: tuple[Node, ...] = ()
         self.op = None
+        if name is not None and type(name) is not str:  # (the pictures and codegen use it)
+            raise TypeError(f"Node: name must be a str (or None), got {type(name).__name__} "
+                            f"{_short(name)}")
         self.name = name
         self.requires_grad = True if requires_grad else False  # (bool() costs a call)
         self.number = next(creation_number)  # made after its parents: see backward()

@@ -59,6 +59,14 @@ class Optimizer:
                     f"{name}: parameter {i} ({p.name or 'unnamed'}) is not a leaf created with "
                     "requires_grad=True, so it has no gradient to follow"
                 )
+        first = {}
+        for i, p in enumerate(self.params):  # (by identity: == on Nodes compares values)
+            j = first.setdefault(id(p), i)
+            if j != i:
+                raise ValueError(
+                    f"{name}: parameter {i} ({p.name or 'unnamed'}) is parameter {j} again; each "
+                    "step would update it twice. List each parameter once"
+                )
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to None (torch's default, set_to_none=True)."""

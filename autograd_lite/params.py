@@ -8,7 +8,12 @@ from .node import Node
 
 
 def zero_grad(params: Iterable[Node]) -> None:
-    """Set ``.grad`` to None on each parameter, as PyTorch's ``optimizer.zero_grad()``."""
+    """Set ``.grad`` to None on each parameter, as PyTorch's ``optimizer.zero_grad()`` (a
+    model, anything with ``parameters()``, stands for its parameters)."""
+    if hasattr(params, "parameters") and callable(params.parameters):
+        params = params.parameters()
+    if isinstance(params, Node):
+        params = [params]
     for p in params:
         if not isinstance(p, Node):
             raise TypeError(f"zero_grad: expected Nodes, got {type(p).__name__}")

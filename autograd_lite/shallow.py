@@ -353,6 +353,10 @@ def train(
         raise ValueError(f"n_h (the hidden units) must be a positive integer, got {n_h!r}")
     check_training_settings(alpha, iterations, loss)
     start = initial_parameters(X.shape[0], n_h, seed) if parameters is None else parameters
+    if isinstance(start, (Node, np.ndarray, str)) or len(start) != 4:
+        raise TypeError("shallow.train: parameters must be the four (W1, b1, W2, b2), got "
+                        f"{type(start).__name__}"
+                        + (f" of {len(start)}" if isinstance(start, (tuple, list)) else ""))
     start = check_parameters(*start, X.shape[0])
 
     data, labels = Node(X, name="X"), Node(Y, name="Y")

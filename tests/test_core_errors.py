@@ -213,3 +213,42 @@ def test_an_op_without_forward_or_backward_says_which_method_is_missing():
         Nothing()(x)
     with pytest.raises(NotImplementedError, match="Half must define backward"):
         Half()(x).backward()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: ag.nn.MLP(3), TypeError, r"MLP: sizes must be a list of layer widths.*got 3"),
+        (lambda: ag.nn.Linear(3, 2)("abc"), TypeError, r"Linear\(3, 2\): .*from str 'abc'"),
+        (lambda: ag.Node(1.0, name=3), TypeError, r"Node: name must be a str.*int 3"),
+        (lambda: ag.viz.render(ag.Node(1.0), None), TypeError, r"render: path must be a file"),
+        (lambda: ag.clip(ag.Node([1.0, 2.0]), np.zeros(2), 1), TypeError,
+         r"clip: the low bound must be a number.*shape \(2,\).*ag.maximum"),
+        (lambda: ag.clip(ag.Node([1.0]), "a"), TypeError, r"clip: the low bound .*str 'a'"),
+        (lambda: ag.shallow.train(np.ones((2, 4)), np.ones((1, 4)), parameters=(1, 2, 3)),
+         TypeError, r"shallow.train: parameters must be the four \(W1, b1, W2, b2\).*of 3"),
+        (lambda: ag.logistic.train("abc", [1], 0.1, 3), TypeError, r"X: .*from str 'abc'"),
+        (lambda: ag.optim.SGD([w := ag.Node(1.0, requires_grad=True), w], 0.1), ValueError,
+         r"SGD: parameter 1 \(unnamed\) is parameter 0 again"),
+        (lambda: ag.optim.Adam([w := ag.Node(1.0, requires_grad=True), w]), ValueError,
+         r"Adam: parameter 1 .* is parameter 0 again"),
+        (lambda: ag.gradcheck(lambda a: ag.sum(a * a), [np.ones(2)], eps=0), ValueError,
+         r"gradcheck: eps must be above 0"),
+        (lambda: ag.gradcheck(lambda a: ag.sum(a * a), [np.ones(2)], eps=float("nan")),
+         ValueError, r"gradcheck: eps must be a finite number"),
+        (lambda: ag.codegen(ag.Node(np.ones(2), name="a", requires_grad=True) * 2), ValueError,
+         r"codegen: the node has shape \(2,\), not a single number"),
+    ],
+)
+def test_a_bad_argument_is_an_error_naming_the_function_and_what_was_given(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_gradcheck_takes_a_lone_array_as_one_input_and_zero_grad_a_model():
+    report = ag.gradcheck(lambda a: ag.sum(a * a), np.ones((1, 3)))
+    assert report and [check.shape for check in report.inputs] == [(1, 3)]
+    model = ag.nn.Linear(2, 1, seed=0)
+    ag.sum(model(np.ones((4, 2)))).backward()
+    ag.zero_grad(model)
+    assert all(p.grad is None for p in model.parameters())

@@ -215,6 +215,12 @@ def codegen(node: Node, name: str = "forward_backward") -> Program:
     unnamed constants are baked in. ``program(**values)`` returns ``node``'s value and the
     gradients of the inputs that require one, as ``backward()`` would give them.
     """
+    if isinstance(node, Node) and node.value.size != 1:  # (as backward() without grad=)
+        raise ValueError(
+            f"codegen: {node.name or 'the node'} has shape {node.shape}, not a single number: its "
+            "gradients would be those of the sum of its elements; generate the code of a loss "
+            "(reduce it first: ag.sum, ag.mean)"
+        )
     start = time.perf_counter()
     generated = generate(node, name)
     return Program(generated, time.perf_counter() - start)

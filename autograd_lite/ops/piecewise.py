@@ -6,6 +6,8 @@ give each input half of g; clip passes g where low <= x <= high (the ends includ
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..node import ArrayLike, Node
@@ -82,8 +84,7 @@ class Clip(Op):
     def __init__(self, low: float | None = None, high: float | None = None):
         if low is None and high is None:
             raise ValueError("clip: give low, high or both")
-        self.low = -np.inf if low is None else float(low)
-        self.high = np.inf if high is None else float(high)
+        self.low, self.high = _bound("low", low, -np.inf), _bound("high", high, np.inf)
         if self.low > self.high:
             raise ValueError(f"clip: low = {low} is above high = {high}")
         self.formulas = ("[" + " and ".join(t.replace(" ", "") for t in self._tests()) + "]",)
@@ -139,3 +140,19 @@ def minimum(x: Node | ArrayLike, y: Node | ArrayLike) -> Node:
 def clip(x: Node | ArrayLike, low: float | None = None, high: float | None = None) -> Node:
     """x limited to [low, high] (either may be None), as numpy.clip."""
     return Clip(low, high)(x)
+
+
+def _bound(which: str, value: Any, default: float) -> float:
+    """One of clip's bounds as a float: a number, or None for none."""
+    if value is None:
+        return default
+    if isinstance(value, Node) or np.ndim(value) != 0:
+        shape = np.shape(value.value if isinstance(value, Node) else value)
+        raise TypeError(f"clip: the {which} bound must be a number or None, got "
+                        f"{type(value).__name__} of shape {shape} (for bounds per element, use "
+                        "ag.maximum and ag.minimum)")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"clip: the {which} bound must be a number or None, got "
+                        f"{type(value).__name__} {value!r}") from None

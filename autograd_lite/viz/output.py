@@ -47,6 +47,9 @@ def render(
     renderer has it) and return the path. ``options`` go to ``to_dot``; ``renderer`` names the
     Graphviz program (default: see ``find_renderer``).
     """
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise TypeError(f"render: path must be a file name (str or pathlib.Path) ending in "
+                        f".png, .svg or .dot, got {type(path).__name__} {path!r}")
     path = Path(path)
     fmt = output_format(path)
     source = to_dot(node, **options).source
