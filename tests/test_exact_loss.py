@@ -385,3 +385,22 @@ def test_a_sigmoid_changed_in_place_is_a_prediction_like_any_other(change):
     a_now = a.value.copy()
     L = ag.binary_cross_entropy(a, np.ones(2))
     np.testing.assert_allclose(L.value, np.mean(-np.log(a_now)), rtol=1e-12)
+
+
+def test_the_fused_loss_of_infinite_logits_is_its_limit_and_a_nan_logit_an_error():
+    """z = +inf with y = 1 costs 0 (the formula's inf - inf would be NaN), with y = 0 inf; the
+    gradient a - y stays exact; a NaN logit is an error naming it, not a silent NaN loss."""
+    z = ag.Node(np.array([np.inf, -np.inf, np.inf, 0.0]), requires_grad=True)
+    y = np.array([1.0, 0.0, 0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        losses = ag.binary_cross_entropy_with_logits(z, y, reduction="none")
+        np.testing.assert_array_equal(losses.value, [0.0, 0.0, np.inf, np.log(2.0)])
+        L = ag.binary_cross_entropy_with_logits(z[[0, 1, 3]], y[[0, 1, 3]])
+        L.backward()
+    np.testing.assert_allclose(L.value, np.log(2.0) / 3, rtol=1e-15)
+    np.testing.assert_allclose(z.grad, [0.0, 0.0, 0.0, -0.5 / 3], rtol=1e-15)
+    one = ag.Node(np.inf, requires_grad=True)
+    assert ag.binary_cross_entropy_with_logits(one, 1.0).value == 0.0
+    with pytest.raises(ValueError, match=r"the logits z hold NaN \(at index \[1\]\)"):
+        ag.binary_cross_entropy_with_logits(ag.Node([0.0, np.nan]), [1.0, 0.0])

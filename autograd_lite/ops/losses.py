@@ -314,8 +314,25 @@ class BinaryCrossEntropyWithLogits(_Loss):
     def forward(self, z, y):
         _check_labels(y, z, self.name)
         self.z, self.y = z, y
-        losses, self.e = _losses_of_logits(z, y)  # (backward reuses e)
-        return self.reduce(losses)
+        with np.errstate(invalid="ignore"):  # (an infinite z's inf - inf: its limit is below)
+            losses, self.e = _losses_of_logits(z, y)  # (backward reuses e)
+        value = self.reduce(losses)
+        if np.all(np.isfinite(value)):  # (one number for a mean: the check costs nothing)
+            return value
+        return self.reduce(self._of_infinite_logits(z, y, losses))
+
+    def _of_infinite_logits(self, z, y, losses):
+        """The losses where some z is infinite, as their limits: 0 at z = +inf with y = 1 (or
+        -inf with y = 0), inf otherwise (the formula gives inf - inf = NaN there); a NaN z is
+        an error naming it, not a NaN loss."""
+        if np.any(np.isnan(z)):
+            where = tuple(int(i) for i in np.argwhere(np.isnan(np.atleast_1d(z)))[0])
+            raise ValueError(f"{self.name}: the logits z hold NaN (at index {list(where)}); "
+                             "the loss of a NaN logit is not a number")
+        inf = np.inf
+        limits = np.where(z > 0, np.where(y == 1, 0.0, inf), np.where(y == 0, 0.0, inf))
+        fixed = np.where(np.isinf(z), limits, losses)
+        return fixed[()] if np.ndim(fixed) == 0 else fixed
 
     def backward(self, g):
         need_z, need_y = self.needs_input_grad
