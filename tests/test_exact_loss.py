@@ -404,3 +404,13 @@ def test_the_fused_loss_of_infinite_logits_is_its_limit_and_a_nan_logit_an_error
     assert ag.binary_cross_entropy_with_logits(one, 1.0).value == 0.0
     with pytest.raises(ValueError, match=r"the logits z hold NaN \(at index \[1\]\)"):
         ag.binary_cross_entropy_with_logits(ag.Node([0.0, np.nan]), [1.0, 0.0])
+
+
+def test_a_reshape_between_sigmoid_and_the_loss_is_named_in_the_warning():
+    z = ag.Node(np.array([[1e3], [-1e3]]), requires_grad=True)
+    with pytest.warns(ag.ClampedLossWarning, match="a was computed by reshape from a sigmoid"):
+        ag.binary_cross_entropy(ag.sigmoid(z).reshape(-1), np.zeros(2))
+    with warnings.catch_warnings():  # the advice taken: exact, no warning
+        warnings.simplefilter("error")
+        L = ag.binary_cross_entropy(ag.sigmoid(z.reshape(-1)), np.zeros(2))
+    np.testing.assert_allclose(L.value, 500.0, rtol=1e-12)

@@ -164,6 +164,7 @@ class BinaryCrossEntropy(_Loss):
         "{g} * (log1m_clamped({x}) - log_clamped({x}))",
     )
     sigmoid = None  # (the identity, the Sigmoid op) that computed a, when a came from sigmoid
+    a_from = None  # the op between a sigmoid and a (a reshape, an index), for the warning
     a_name = None  # a's name, for the message about a NaN prediction
 
     def __call__(self, a, y):
@@ -172,8 +173,9 @@ class BinaryCrossEntropy(_Loss):
             if isinstance(a, Node):
                 self.a_name = a.name
                 self.sigmoid = identities.inner_op(a, self)
+                self.a_from = None if self.sigmoid is not None else _sigmoid_behind(a)
             else:
-                self.a_name = self.sigmoid = None
+                self.a_name = self.sigmoid = self.a_from = None
         return Op.__call__(self, a, y)
 
     def forward(self, a, y):
@@ -250,7 +252,18 @@ class BinaryCrossEntropy(_Loss):
         )
 
     def _warn_clamped(self, count: int, size: int) -> None:
-        if count:
+        if count and self.a_from is not None:
+            warnings.warn(
+                f"{self.name}: {count} of {size} prediction(s) a lie within 1e-12 of 0 or 1, "
+                f"with a label that differs; a was computed by {self.a_from} from a sigmoid's "
+                "output, and the loss is exact from z only for the sigmoid's own output, so the "
+                "logs are clamped at -100 (as PyTorch's BCELoss): the loss and gradient are not "
+                f"the true ones; apply {self.a_from} to z before sigmoid (or give the labels a's "
+                "shape instead), or use binary_cross_entropy_with_logits(z, y)",
+                ClampedLossWarning,
+                stacklevel=user_stacklevel(),
+            )
+        elif count:
             warnings.warn(
                 f"{self.name}: {count} of {size} prediction(s) a lie within 1e-12 of 0 or 1, "
                 "with a label that differs, and were not computed by sigmoid from a finite z in "
@@ -366,3 +379,13 @@ def binary_cross_entropy_with_logits(
 ) -> Node:
     """The same loss of a = sigmoid(z), computed stably from z; its gradient is exactly a - y."""
     return BinaryCrossEntropyWithLogits(reduction)(z, y)
+
+
+def _sigmoid_behind(a: Node) -> str | None:
+    """The name of the op that made ``a`` from a sigmoid's output (reshape, transpose, an
+    index), when one did: then the loss is not exact, and its warning says why."""
+    op = a.op
+    if op is None or not a.parents or not identities.is_engine_op(op):
+        return None
+    inner = a.parents[0]
+    return op.name if identities.is_engine_op(inner.op, "sigmoid") else None
