@@ -18,6 +18,7 @@ import math
 import os
 import re
 import sys
+import tempfile
 import textwrap
 import warnings
 from collections.abc import Sequence
@@ -105,6 +106,9 @@ def _fits_in_memory(name: str, low: int, bytes_each: int, what: str):
     return parse
 
 
+HIDDEN_ARRAYS = 8  # arrays of (n_h, m) float64 that one iteration of --model shallow holds
+
+
 def _memory_available() -> int | None:
     """Bytes of memory available to a new allocation (Linux's MemAvailable), None if unknown."""
     try:
@@ -132,6 +136,8 @@ def _bytes(count: float) -> str:
 def _output_folder(text: str, what: str = "write pictures into") -> Path:
     """--out: a folder that exists, or can be created, and can be written to; checked before the
     command runs, so that a long run does not fail at its end."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"cannot {what} an empty path; give a folder's name")
     folder = Path(text)
     try:
         existing = next(p for p in (folder, *folder.parents) if p.exists() or p == p.parent)
@@ -144,6 +150,12 @@ def _output_folder(text: str, what: str = "write pictures into") -> Path:
     if not os.access(existing, os.W_OK | os.X_OK):
         where = "" if existing == folder else f" ({existing} is not writable)"
         raise argparse.ArgumentTypeError(f"cannot {what} {text}: permission denied{where}")
+    try:  # the test that holds in /proc and /sys too, where access() says yes: make it, write
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise argparse.ArgumentTypeError(f"cannot {what} {text}: {err.strerror}") from None
     return folder
 
 
@@ -152,7 +164,17 @@ def _code_file(text: str) -> str:
     checked before the lesson is printed, as --out is. "-" is the screen."""
     if text == "-":
         return text
+    if not text.strip():
+        raise argparse.ArgumentTypeError("cannot write the code to an empty path; give a file "
+                                         "name, such as lesson.py")
     path = Path(text)
+    try:
+        unwritable = path.exists() and not path.is_dir() and not os.access(path, os.W_OK)
+    except OSError as err:  # (a name too long, a loop of links)
+        raise argparse.ArgumentTypeError(f"cannot write the code to {text}: {err.strerror}") \
+            from None
+    if unwritable:
+        raise argparse.ArgumentTypeError(f"cannot write the code to {text}: permission denied")
     if path.is_dir():
         raise argparse.ArgumentTypeError(
             f"cannot write the code to {text}: it is a folder; give a file name, such as "
@@ -317,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")  # each warning once per place, as Python does
+            # (but not ResourceWarning, which "default" turns on: Ctrl-C in an import can leave
+            # a library's file unclosed, and that is no news for the learner)
+            warnings.simplefilter("ignore", ResourceWarning)
             args = build_parser().parse_args(argv)
             command = f"autograd-lite {args.command}"
             warnings.showwarning = _warning_printer(command)
@@ -349,6 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{command}: {interrupted}", file=sys.stderr)
         return INTERRUPTED
     return 0
+
+
+def _count(n: int, thing: str) -> str:
+    """'1 iteration', '2 iterations'."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _six(loss: float) -> str:
@@ -492,7 +522,7 @@ def run_train(args: argparse.Namespace) -> None:
         if args.loss == "lesson"
         else f"L = the same mean over the {m} examples, computed stably from z"
     )
-    settings = f"alpha = {args.alpha:g}, {args.iterations} iterations, {args.loss} loss"
+    settings = f"alpha = {args.alpha:g}, {_count(args.iterations, 'iteration')}, {args.loss} loss"
     print(f"gradient descent: {settings}")
     print(f"      z = X @ w + b, {model}")
 
@@ -533,7 +563,8 @@ def _check_data_options(args: argparse.Namespace, generated) -> None:
     """--samples and --seed shape the generated data sets only; elsewhere they would be ignored."""
     given = [f"--{name}" for name in ("samples", "seed") if getattr(args, name) is not None]
     if given and args.data not in generated:
-        raise ValueError(f"{' and '.join(given)} apply to the generated data sets "
+        verb = "apply" if len(given) > 1 else "applies"
+        raise ValueError(f"{' and '.join(given)} {verb} to the generated data sets "
                          f"({', '.join(generated)}); {args.data} has its own examples")
 
 
@@ -762,12 +793,20 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
                          "--model shallow")
     X, Y = logistic.check_data(data.X, data.Y)  # (m, n) rows; the course's model takes columns
     m = X.shape[0]
+    # Z1, A1 and their gradients, (n_h, m) each, and as many temporaries: checked before the run
+    needed, available = HIDDEN_ARRAYS * 8 * args.hidden * m, _memory_available()
+    if available is not None and needed > available // 2:
+        raise ValueError(
+            f"--hidden {args.hidden:,} on {m:,} examples would need about {_bytes(needed)} for "
+            f"the hidden layer's arrays, more than half of the {_bytes(available)} of memory "
+            f"available: at most about {available // 2 // (HIDDEN_ARRAYS * 8 * m):,} units"
+        )
     example = 0 if args.example is None else args.example
     _check_example(example, m)
     _print_data(data, Y)
     print(
         f"one hidden layer: n_h = {args.hidden} tanh units, alpha = {args.alpha:g}, "
-        f"{args.iterations} iterations, {args.loss} loss"
+        f"{_count(args.iterations, 'iteration')}, {args.loss} loss"
     )
     print("      Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2),")
     print(f"      L = mean over the {m} examples of -(Y log A2 + (1-Y) log(1-A2))")
@@ -802,7 +841,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
         print("(interrupted: the comparison with logistic regression and the pictures are left "
               "out)")
         return
-    print(f"logistic regression on the same data ({args.iterations} iterations, "
+    print(f"logistic regression on the same data ({_count(args.iterations, 'iteration')}, "
           f"alpha = {args.alpha:g}), for comparison:")
     about = "logistic regression (the comparison): "
     with _warnings_after(about):

@@ -144,7 +144,8 @@ def from_csv(path: str | Path, progress: bool = False) -> Dataset:
     if Y.min() == Y.max():
         label = int(Y[0, 0])
         warnings.warn(
-            f"{path}: every one of the {len(Y)} labels is {label} (a single class): training "
+            f"{path}: {'the one label' if len(Y) == 1 else f'every one of the {len(Y)} labels'}"
+            f" is {label} (a single class): training "
             f"only pushes every prediction towards {label}, and the accuracy will be 100%",
             DataWarning,
             stacklevel=2,
@@ -174,6 +175,9 @@ def load(
         return GENERATED[name](**{k: v for k, v in chosen.items() if v is not None})
     if name == "breast-cancer":
         return breast_cancer()
+    if not str(name).strip():  # (Path("") is the current folder)
+        raise DataError(f"no data named: give one of {', '.join([*GENERATED, 'breast-cancer'])} "
+                        "or a CSV file")
     if not Path(name).exists():  # a mistyped name, more often than a missing file
         names = ", ".join([*GENERATED, "breast-cancer"])
         raise DataError(f"{name}: no such file, and no data set of that name ({names})")

@@ -429,3 +429,35 @@ def test_a_file_in_the_way_of_a_folder_is_named(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == (f"autograd-lite lesson: error: cannot write {tmp_path}/steps/step_00.png: "
                    f"{tmp_path}/steps: File exists\n")
+
+
+# -- paths and sizes refused before anything runs --------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--out", ""], r"argument --out: cannot write pictures into an empty path"),
+        (["train", "--out", "/proc/autograd_lite_x"],
+         r"argument --out: cannot write pictures into /proc/autograd_lite_x: "),
+        (["lesson", "--code", ""], r"argument --code: cannot write the code to an empty path"),
+        (["lesson", "--code", "/tmp/" + "a" * 300 + ".py"],
+         r"argument --code: cannot write the code to /tmp/a+\.py: File name too long"),
+    ],
+)
+def test_a_path_that_cannot_be_written_is_refused_before_the_run(argv, message, capsys):
+    with pytest.raises(SystemExit, match="2"):
+        cli.main(argv)
+    out, err = capsys.readouterr()
+    assert out == "" and re.search(message, err), err
+
+
+def test_no_data_name_is_an_error_listing_the_names(capsys):
+    assert cli.main(["train", "--data", ""]) == 2
+    assert "no data named: give one of blobs, flower" in capsys.readouterr().err
+
+
+def test_a_hidden_layer_too_large_for_memory_names_hidden_before_the_run(capsys):
+    assert cli.main(["train", "--model", "shallow", "--hidden", "100000000000"]) == 2
+    out, err = capsys.readouterr()
+    assert "one hidden layer" not in out  # refused before the run starts
+    assert re.search(r"error: --hidden 100,000,000,000 on 200 examples would need about .* "
+                     r"at most about [\d,]+ units", err)
