@@ -417,15 +417,15 @@ def train(
         for it in range(1, iterations + 1):
             if step is None:
                 z = logits(data, weights, bias)
-                _stop_if_diverged(it, alpha, z.value, "the logits z = X @ w + b")
+                _stop_if_diverged(it, alpha, z.value, "the logits z = X @ w + b", X)
                 loss_node = loss_of_logits(z, labels, loss)["L"]
                 value = float(loss_node.value)
-                _stop_if_diverged(it, alpha, value, "the loss")
+                _stop_if_diverged(it, alpha, value, "the loss", X)
                 loss_node.backward()
             else:  # a NaN or infinite z makes the loss NaN or infinite too
                 value, (weights.grad, bias.grad) = step(weights, bias)
                 value = float(value)
-                _stop_if_diverged(it, alpha, value, "the loss (or the logits z = X @ w + b)")
+                _stop_if_diverged(it, alpha, value, "the loss (or the logits z = X @ w + b)", X)
             losses[it - 1] = value
             rising.see(it, value)
             if it == 1 or it == iterations:
@@ -480,12 +480,21 @@ def _compiled_loss(data: Node, labels: Node, loss: LossKind):
     return compile_step(loss_of)
 
 
-def _stop_if_diverged(iteration: int, alpha: float, values, what: str) -> None:
+LARGE_FEATURE = 1e6  # features beyond this in size: divergence is told to be theirs, too
+
+
+def _stop_if_diverged(iteration: int, alpha: float, values, what: str, X=None) -> None:
+    """A TrainingDivergedError naming the iteration and what became NaN or infinite, with the
+    likely cause: alpha, or features too large for any alpha (``X``, when given)."""
     if np.all(np.isfinite(values)):
         return
+    advice = f"alpha = {alpha:g} is too large, try a smaller alpha such as {alpha / 10:g}"
+    largest = 0.0 if X is None else float(np.max(np.abs(X), initial=0.0))
+    if largest > LARGE_FEATURE:
+        advice = (f"the features are very large (up to {largest:.3g} in size), so that no alpha "
+                  "may do: scale each to about 1 first ((x - mean) / std), then train")
     raise TrainingDivergedError(
-        f"training diverged at iteration {iteration}: {what} became NaN or infinite; "
-        f"alpha = {alpha:g} is too large, try a smaller alpha such as {alpha / 10:g}"
+        f"training diverged at iteration {iteration}: {what} became NaN or infinite; {advice}"
     )
 
 

@@ -376,10 +376,10 @@ def train(
     with np.errstate(over="ignore", invalid="ignore"), contextlib.suppress(KeyboardInterrupt):
         for it in range(1, iterations + 1):
             Z2 = logits(data, *params)["Z2"]
-            _stop_if_diverged(it, alpha, Z2.value, "the logits Z2 = W2 A1 + b2")
+            _stop_if_diverged(it, alpha, Z2.value, "the logits Z2 = W2 A1 + b2", X)
             L = loss_of_logits(Z2, labels, loss)["L"]
             value = float(L.value)
-            _stop_if_diverged(it, alpha, value, "the loss")
+            _stop_if_diverged(it, alpha, value, "the loss", X)
             losses[it - 1] = value
             rising.see(it, value)
             L.backward()

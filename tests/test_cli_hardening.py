@@ -461,3 +461,22 @@ def test_a_hidden_layer_too_large_for_memory_names_hidden_before_the_run(capsys)
     assert "one hidden layer" not in out  # refused before the run starts
     assert re.search(r"error: --hidden 100,000,000,000 on 200 examples would need about .* "
                      r"at most about [\d,]+ units", err)
+
+
+def test_divergence_from_huge_features_says_to_scale_them_not_to_lower_alpha(tmp_path, capsys):
+    path = tmp_path / "huge.csv"
+    path.write_text("1,2,1\n1e308,1e308,0\n")
+    assert cli.main(["train", "--data", str(path), "--alpha", "1e-300"]) == 2
+    err = capsys.readouterr().err
+    assert "the features are very large (up to 1e+308 in size)" in err
+    assert "scale each to about 1 first" in err and "1e-301" not in err
+
+
+def test_the_shallow_models_starting_weights_do_not_follow_the_data_seed(capsys):
+    """--seed shapes the data; the starting weights are the course's (seed 2) either way, so
+    flower's own default seed given by hand changes nothing."""
+    argv = ["train", "--model", "shallow", "--data", "flower", "--iterations", "30"]
+    assert cli.main(argv) == 0
+    without = capsys.readouterr().out
+    assert cli.main([*argv, "--seed", "1"]) == 0
+    assert capsys.readouterr().out.replace("--seed 1", "") == without
