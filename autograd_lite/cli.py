@@ -55,7 +55,15 @@ class _Parser(argparse.ArgumentParser):
         )
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        hint = f"see {self.prog} --help"
+        if message.startswith("unrecognized arguments:"):  # perhaps the other command's option
+            owners = getattr(self, "option_owners", {})
+            for word in message.split(":", 1)[1].split():
+                if word.split("=")[0] in owners:
+                    command = owners[word.split("=")[0]]
+                    hint = f"{word.split('=')[0]} is an option of {self.prog} {command}"
+                    break
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} ({hint})\n")
 
 
 def _positive_float(name: str):
@@ -329,6 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_model_options(train)
     train.set_defaults(run=run_train)
+    # which command each option belongs to, for the error of one given to the other command
+    parser.option_owners = {
+        option: name
+        for name, sub in commands.choices.items()
+        for action in sub._actions
+        for option in action.option_strings
+        if option not in ("-h", "--help")
+    }
     return parser
 
 

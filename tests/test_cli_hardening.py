@@ -480,3 +480,18 @@ def test_the_shallow_models_starting_weights_do_not_follow_the_data_seed(capsys)
     without = capsys.readouterr().out
     assert cli.main([*argv, "--seed", "1"]) == 0
     assert capsys.readouterr().out.replace("--seed 1", "") == without
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["train", "--view", "ops"], "(--view is an option of autograd-lite lesson)"),
+        (["lesson", "--data", "flower"], "(--data is an option of autograd-lite train)"),
+        (["lesson", "--hidden=4"], "(--hidden is an option of autograd-lite train)"),
+        (["lesson", "--bogus"], "(see autograd-lite --help)"),
+    ],
+)
+def test_an_option_of_the_other_command_says_whose_it_is(argv, hint, capsys):
+    with pytest.raises(SystemExit, match="2"):
+        cli.main(argv)
+    assert capsys.readouterr().err.rstrip().endswith(hint)
