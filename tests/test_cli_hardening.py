@@ -234,6 +234,26 @@ def test_ctrl_c_while_the_command_starts_is_one_line_not_a_traceback():
     one_line(result, 130, r"^autograd-lite: interrupted while starting$")
 
 
+def test_a_real_ctrl_c_inside_numpys_import_is_one_line_not_numpys_import_error():
+    """SIGINT itself (not a KeyboardInterrupt raised by hand) while numpy is imported: raised
+    inside numpy's import it would become numpy's 40-line ImportError; the entry point's
+    handler ends the command first."""
+    ctrl_c_in_numpy_import = (
+        "import signal, sys\n"
+        "class CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'numpy.core' or name == 'numpy._core':\n"
+        "            signal.raise_signal(signal.SIGINT)\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+        "from autograd_lite_command import main\n"
+        "sys.exit(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", ctrl_c_in_numpy_import, "train"], capture_output=True, text=True
+    )
+    one_line(result, 130, r"^autograd-lite: interrupted while starting$")
+
+
 def test_train_returns_the_updates_done_when_interrupted():
     data = datasets.blobs(100, seed=3)
 
