@@ -156,10 +156,17 @@ def _rows(path: Path, file, start: tuple[int, int]) -> Iterator[tuple[int, str]]
     file.seek(offset)
     try:
         for row, line in enumerate(file, start=first_row):
-            if line.strip():
+            if _holds_data(line):
                 yield row, line
     except UnicodeDecodeError:
         raise _undecodable(path) from None
+
+
+def _holds_data(line: str) -> bool:
+    """Not blank, and not a comment: a line whose first character (after spaces) is #, as
+    numpy.loadtxt skips them."""
+    text = line.lstrip()
+    return bool(text) and not text.startswith("#")
 
 
 # -- the first rows: header and delimiter --------------------------------------------------------
@@ -183,7 +190,7 @@ def _find_layout(path: Path, file) -> _Layout:
             if not line:
                 break
             row += 1
-            if line.strip():
+            if _holds_data(line):
                 if first is None:
                     first, after = (offset, row), (file.tell(), row + 1)
                 sample.append(line.rstrip("\r\n"))
@@ -240,7 +247,7 @@ def _is_number(cell: str) -> bool:
 # -- the numbers -------------------------------------------------------------------------------
 def _load(path: Path, file, layout: _Layout) -> np.ndarray:
     """numpy.loadtxt on the data rows; if it refuses them, the rows one by one, to say where."""
-    options = dict(delimiter=layout.delimiter, comments=None, quotechar='"', ndmin=2)
+    options = dict(delimiter=layout.delimiter, comments="#", quotechar='"', ndmin=2)
     lines = _rows(path, file, layout.data)
     file.seek(layout.data[0])
     try:

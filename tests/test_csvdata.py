@@ -188,3 +188,14 @@ def test_the_progress_bar_shows_on_a_terminal_only(tmp_path, monkeypatch, termin
     stderr.truncate(0)
     csvdata.read_labelled_csv(path)  # not asked for: never
     assert stderr.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# made by hand\n1,2,1\n3,4,0\n", "x1,x2,y\n# a note\n1,2,1\n  # indented\n3,4,0\n",
+     "x1,x2,y\n1,2,1 # the first\n3,4,0\n"],
+)
+def test_comment_lines_are_skipped_as_numpy_loadtxt_skips_them(tmp_path, text):
+    data = datasets.from_csv(write(tmp_path, text))
+    np.testing.assert_array_equal(data.X, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(data.Y.ravel(), [1.0, 0.0])
