@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,17 @@ def render_steps(
             f"max_frames={max_frames}; raise max_frames, or draw part of the graph with max_nodes"
         )
     digits = max(2, len(str(len(frames) - 1)))
+    # Each rendering is a Graphviz process of its own: run as many at once as there are CPUs
+    # (a graph of n features has about n frames, each of about n nodes: seconds, one by one).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        pngs = pool.map(lambda frame: frame.render("png", renderer), frames)
+        svg_bytes = pool.map(lambda frame: frame.render("svg", renderer, caption=False), frames)
+        pngs, svgs = list(pngs), [svg.decode("utf-8") for svg in svg_bytes]
     written = set()
-    svgs = []
-    for frame in frames:
+    for frame, data in zip(frames, pngs, strict=True):
         png = folder / f"step_{frame.index:0{digits}d}.png"
-        write(png, frame.render("png", renderer))
+        write(png, data)
         written.add(png.name)
-        svgs.append(frame.render("svg", renderer, caption=False).decode("utf-8"))
     for old in folder.glob("step_*.png"):
         if re.fullmatch(r"step_\d+\.png", old.name) and old.name not in written:
             old.unlink()
