@@ -21,7 +21,9 @@ def _stop_while_starting(signum: int, frame: object) -> None:
 
 def main() -> int:
     try:
-        previous = signal.signal(signal.SIGINT, _stop_while_starting)
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is signal.default_int_handler:  # (ignored, as under nohup: left so)
+            signal.signal(signal.SIGINT, _stop_while_starting)
         try:
             from autograd_lite.cli import main as run
         finally:

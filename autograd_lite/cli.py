@@ -158,12 +158,19 @@ def _output_folder(text: str, what: str = "write pictures into") -> Path:
     if not os.access(existing, os.W_OK | os.X_OK):
         where = "" if existing == folder else f" ({existing} is not writable)"
         raise argparse.ArgumentTypeError(f"cannot {what} {text}: permission denied{where}")
-    try:  # the test that holds in /proc and /sys too, where access() says yes: make it, write
+    # The test that holds in /proc and /sys too, where access() says yes: make the folder and a
+    # file in it, then take away what was made (a usage error later, or --help, leaves nothing)
+    made = [p for p in (folder, *folder.parents) if p != existing and existing in p.parents]
+    try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
         raise argparse.ArgumentTypeError(f"cannot {what} {text}: {err.strerror}") from None
+    finally:
+        for level in made:  # (deepest first)
+            with contextlib.suppress(OSError):
+                level.rmdir()
     return folder
 
 
@@ -681,7 +688,8 @@ def _note_interruption(history, args: argparse.Namespace) -> None:
     k, total = history.iterations + 1, args.iterations
     if history.iterations == 0:
         raise KeyboardInterrupt(f"interrupted at iteration 1 of {total}, before the first update")
-    print(f"(interrupted at iteration {k}: what follows is the {history.iterations} done)")
+    print(f"(interrupted at iteration {k}: what follows is the "
+          f"{_count(history.iterations, 'iteration')} done)")
     args.interrupted = f"interrupted at iteration {k} of {total}"
 
 
@@ -871,7 +879,7 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
             raise KeyboardInterrupt(f"interrupted at iteration 1 of {args.iterations} of the "
                                     "comparison with logistic regression")
         print(f"(the comparison was interrupted at iteration {k + 1}: its numbers are those of "
-              f"the {k} updates done)")
+              f"the {_count(k, 'update')} done)")
         args.interrupted = f"interrupted at iteration {k + 1} of the comparison's {args.iterations}"
     linear_loss = logistic.mean_loss(X, Y, linear.w, linear.b)
     linear_accuracy = logistic.accuracy(X, Y, linear.w, linear.b)

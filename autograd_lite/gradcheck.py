@@ -72,10 +72,11 @@ def gradcheck(
     so the caller's nodes are left as they were. A lone Node or array is one input (as in
     PyTorch's gradcheck), not a sequence of its rows.
     """
-    if isinstance(inputs, (Node, np.ndarray, float, int)):
+    if isinstance(inputs, (Node, np.ndarray, np.generic, float, int)):
         inputs = (inputs,)
     for what, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if not (isinstance(value, (int, float, np.number)) and math.isfinite(value) and value >= 0):
+        number = isinstance(value, (int, float, np.number, np.ndarray)) and np.ndim(value) == 0
+        if not (number and math.isfinite(value) and value >= 0):
             raise ValueError(f"gradcheck: {what} must be a finite number >= 0, got {value!r}")
     if eps == 0:
         raise ValueError("gradcheck: eps must be above 0: it is the finite differences' step")

@@ -30,7 +30,13 @@ LOSS_KINDS: tuple[str, ...] = ("lesson", "fused")
 def _values(x: Node | ArrayLike, what: str = "the data") -> np.ndarray:
     if isinstance(x, Node):
         return np.asarray(x.value, dtype=np.float64)
-    return np.asarray(as_array(x, what), dtype=np.float64)  # (as_array's error names the type)
+    try:
+        array = np.asarray(x)  # (a list, a DataFrame: anything numpy takes)
+    except ValueError:  # ragged
+        array = np.asarray(x, dtype=object)
+    if array.dtype.kind not in "fiub":
+        as_array(x, what)  # the error that names what was given
+    return array.astype(np.float64, copy=False)
 
 
 def _check_finite(name: str, values: np.ndarray) -> None:
@@ -320,6 +326,8 @@ class History:
 
     def summary(self) -> list[tuple[str, str]]:
         """The run in a few (what, value) pairs: what a notebook or a repr shows."""
+        if not self.iterations:
+            return [("iterations", "none: interrupted by Ctrl-C before the first update")]
         first, last = self.losses[0], self.losses[-1]
         rows = [
             ("iterations", f"{self.iterations} (alpha = {self.alpha:g}, {self.loss_kind} loss)"
@@ -333,6 +341,8 @@ class History:
         return rows
 
     def __repr__(self) -> str:
+        if not self.iterations:
+            return "History(0 iterations, interrupted before the first update)"
         first, last = self.losses[0], self.losses[-1]
         return (
             f"History({self.iterations} iterations, alpha={self.alpha:g}, "
@@ -422,7 +432,8 @@ def train(
                 value = float(loss_node.value)
                 _stop_if_diverged(it, alpha, value, "the loss", X)
                 loss_node.backward()
-            else:  # a NaN or infinite z makes the loss NaN or infinite too
+            else:  # (an infinite z can give a finite loss, its limit: the weights are checked)
+                _stop_if_diverged(it, alpha, weights.value, "the weights w", X)
                 value, (weights.grad, bias.grad) = step(weights, bias)
                 value = float(value)
                 _stop_if_diverged(it, alpha, value, "the loss (or the logits z = X @ w + b)", X)

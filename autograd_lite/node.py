@@ -104,7 +104,7 @@ class Node(Habits):
         self.grad: np.ndarray | None = None
         self.parents: tuple[Node, ...] = ()
         self.op = None
-        if name is not None and type(name) is not str:  # (the pictures and codegen use it)
+        if name is not None and not isinstance(name, str):  # (the pictures and codegen use it)
             raise TypeError(f"Node: name must be a str (or None), got {type(name).__name__} "
                             f"{_short(name)}")
         self.name = name

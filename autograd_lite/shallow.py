@@ -290,6 +290,8 @@ class History:
 
     def summary(self) -> list[tuple[str, str]]:
         """The run in a few (what, value) pairs: what a notebook or a repr shows."""
+        if not self.iterations:
+            return [("iterations", "none: interrupted by Ctrl-C before the first update")]
         first, last = self.losses[0], self.losses[-1]
         n_h, n_x = self.parameters.W1.shape
         rows = [
@@ -309,6 +311,8 @@ class History:
 
     def __repr__(self) -> str:
         n_h = self.parameters.W1.shape[0]
+        if not self.iterations:
+            return f"History(0 iterations, n_h={n_h}, interrupted before the first update)"
         return (
             f"History({self.iterations} iterations, n_h={n_h}, alpha={self.alpha:g}, "
             f"loss {self.losses[0]:.6g} -> {self.losses[-1]:.6g}"

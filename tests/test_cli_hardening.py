@@ -203,7 +203,8 @@ def test_ctrl_c_during_training_reports_draws_and_exits_130(tmp_path):
     k = int(
         re.fullmatch(r"autograd-lite train: interrupted at iteration (\d+) of 10000000", line)[1]
     )
-    assert f"(interrupted at iteration {k}: what follows is the {k - 1} done)" in stdout
+    done = f"{k - 1} iteration{'' if k - 1 == 1 else 's'}"
+    assert f"(interrupted at iteration {k}: what follows is the {done} done)" in stdout
     last = max(int(i) for i in re.findall(r"iteration +(\d+): loss", stdout))
     assert last == k - 1
     assert "after the last update: loss" in stdout
@@ -354,7 +355,7 @@ def test_ctrl_c_in_the_hidden_layers_run_reports_it_and_leaves_out_the_compariso
     monkeypatch.setattr(shallow, "loss_of_logits", _interrupted_at(8, shallow.loss_of_logits))
     assert cli.main(["train", "--model", "shallow", "--iterations", "50"]) == 130
     out, err = capsys.readouterr()
-    assert "(interrupted at iteration 8: what follows is the 7 done)" in out
+    assert "(interrupted at iteration 8: what follows is the 7 iterations done)" in out
     assert "comparison with logistic regression and the pictures are left out" in out
     assert "for comparison" not in out
     assert err == "autograd-lite train: interrupted at iteration 8 of 50\n"
@@ -364,7 +365,8 @@ def test_ctrl_c_in_the_comparison_says_so_and_exits_130(monkeypatch, capsys):
     monkeypatch.setattr(logistic, "loss_of_logits", _interrupted_at(6, logistic.loss_of_logits))
     assert cli.main(["train", "--model", "shallow", "--iterations", "50"]) == 130
     out, err = capsys.readouterr()
-    assert "(the comparison was interrupted at iteration 6: its numbers are those of the 5" in out
+    assert ("(the comparison was interrupted at iteration 6: its numbers are those of the "
+            "5 updates done)") in out
     assert err == "autograd-lite train: interrupted at iteration 6 of the comparison's 50\n"
 
 
@@ -515,3 +517,27 @@ def test_an_option_of_the_other_command_says_whose_it_is(argv, hint, capsys):
     with pytest.raises(SystemExit, match="2"):
         cli.main(argv)
     assert capsys.readouterr().err.rstrip().endswith(hint)
+
+
+def test_the_out_check_leaves_no_folder_behind_a_usage_error(tmp_path):
+    result = run("lesson", "--out", str(tmp_path / "new" / "sub"), "--b", "abc")
+    assert result.returncode == 2 and not (tmp_path / "new").exists()
+
+
+def test_a_ctrl_c_ignored_by_the_parent_stays_ignored_while_starting():
+    """Under nohup (SIGINT ignored) the start keeps it ignored, as Python would."""
+    ignored_then_ctrl_c = (
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "class CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'numpy._core':\n"
+        "            signal.raise_signal(signal.SIGINT)\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+        "from autograd_lite_command import main\n"
+        "sys.argv = ['autograd-lite', '--version']\n"
+        "sys.exit(main())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", ignored_then_ctrl_c], capture_output=True,
+                            text=True)
+    assert result.returncode == 0 and result.stdout.startswith("autograd-lite "), result.stderr

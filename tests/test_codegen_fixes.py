@@ -249,3 +249,73 @@ def test_a_scalar_program_gives_backwards_inf_or_nan_where_pythons_math_raises(b
         grad = grads["w"] if isinstance(grads, dict) else grads[0]
         np.testing.assert_array_equal([value, grad], expected)
     assert ag.codegen(build(ag.Node(2.0, name="w", requires_grad=True))).scalar  # floats first
+
+
+def test_a_scalar_program_keeps_no_reference_to_the_graph():
+    """The numpy form is written with the program (text and constants): a compiled function
+    does not keep the traced graph, and its saved arrays, alive."""
+    import gc
+    import weakref
+
+    w = ag.Node(2.0, name="w", requires_grad=True)
+    middle = ag.log(w) / w
+    program = ag.codegen(middle * 3.0)
+    seen = weakref.ref(middle)
+    del middle
+    gc.collect()
+    assert seen() is None
+    assert program._generated.numpy_form is not None  # (log and / may raise in floats)
+    no_math = ag.codegen(w * w + w)
+    assert no_math._generated.numpy_form is None  # (nothing there raises: no fallback)
+
+
+@pytest.mark.parametrize("z", [np.inf, -np.inf, np.array([np.inf, 0.0, -np.inf])])
+def test_generated_fused_loss_of_an_infinite_logit_is_its_limit_as_eager(z):
+    y = np.ones_like(z) if np.ndim(z) else 1.0
+    zn = ag.Node(z, name="z", requires_grad=True)
+    L = ag.binary_cross_entropy_with_logits(zn, y)
+    L.backward()
+    value, grads = ag.codegen(L)(z=z)
+    np.testing.assert_array_equal(value, L.value)
+    np.testing.assert_array_equal(grads["z"], zn.grad)
+
+
+def test_codegen_refuses_a_graph_changed_in_place_as_backward_does():
+    z = ag.Node(np.array([0.5, -1.0]), name="z", requires_grad=True)
+    a = ag.sigmoid(z)
+    with ag.no_grad():
+        a += 0.1
+    L = ag.binary_cross_entropy(a, np.ones(2))
+    with pytest.raises(RuntimeError, match="codegen: the code of sigmoid: its output .* changed"):
+        ag.codegen(L)
+
+
+def test_a_users_subclass_of_an_engine_op_is_generated_through_its_own_code():
+    from autograd_lite.ops.elementwise import Sigmoid
+
+    class HalfTanh(Sigmoid):
+        """(tanh(x) + 1) / 2: the engine's Sigmoid's name and templates, another forward."""
+
+        def forward(self, x):
+            self.out = (np.tanh(x) + 1.0) / 2.0
+            return self.out
+
+        def backward(self, g):
+            return (g * 2.0 * self.out * (1.0 - self.out),)
+
+    w = ag.Node(0.5, name="w", requires_grad=True)
+    L = HalfTanh()(w) * 1.0
+    L.backward()
+    value, grads = ag.codegen(L)(w=0.5)
+    np.testing.assert_allclose([value, grads["w"]], [L.value, w.grad], rtol=1e-15)
+
+
+def test_cross_entropy_of_float32_logits_keeps_the_dtypes_backward_gives():
+    z0, y = np.ones((4, 3), np.float32), np.full((4, 3), 1 / 3)
+    z = ag.Node(z0, requires_grad=True)
+    L = ag.cross_entropy(z, y)
+    L.backward()
+    value, (grad, _) = ag.compile(lambda z, y: ag.cross_entropy(z, y))(
+        ag.Node(z0, requires_grad=True), y)
+    assert grad.dtype == z.grad.dtype == np.float32
+    assert np.result_type(value) == np.result_type(L.value)

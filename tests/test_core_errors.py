@@ -252,3 +252,35 @@ def test_gradcheck_takes_a_lone_array_as_one_input_and_zero_grad_a_model():
     ag.sum(model(np.ones((4, 2)))).backward()
     ag.zero_grad(model)
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_the_data_may_be_anything_numpy_takes_and_names_may_be_numpys_strings():
+    class Frame:  # as a pandas DataFrame: no list, no ndarray, but numpy takes it
+        def __init__(self, values):
+            self.values = np.asarray(values)
+
+        def __array__(self, dtype=None, copy=None):
+            return self.values if dtype is None else self.values.astype(dtype)
+
+    X, Y = Frame([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]]), Frame([0, 1, 1])
+    assert ag.logistic.train(X, Y, 0.1, 3).iterations == 3
+    assert ag.Node(1.0, name=np.str_("w")).name == "w"
+    with pytest.raises(TypeError, match="clip: the low bound must be a number or None, got str"):
+        ag.clip(ag.Node([1.0]), "0", "1")
+    assert ag.gradcheck(lambda a: a * a, np.float32(2.0), eps=np.array(1e-6))
+
+
+def test_a_history_interrupted_before_the_first_update_can_be_shown(monkeypatch):
+    data = ag.datasets.flower(seed=1)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ag.shallow, "loss_of_logits", interrupted)
+    history = ag.shallow.train(data.X.T, data.Y.T, iterations=10)
+    assert history.interrupted and "interrupted before the first update" in repr(history)
+    assert "before the first update" in history._repr_html_()
+    monkeypatch.setattr(ag.logistic, "loss_of_logits", interrupted)
+    history = ag.logistic.train(data.X, data.Y, 0.1, 10)
+    assert "interrupted before the first update" in repr(history)
+    assert "before the first update" in history._repr_html_()

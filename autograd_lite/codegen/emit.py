@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .. import node as _node
 from ..node import Node
 from ..op import unbroadcast
 from ..ops import identities
@@ -41,8 +43,18 @@ class Generated:
     objects: dict[str, Any] = field(default_factory=dict)  # array constants, users' ops
     constants: dict[str, np.ndarray] = field(default_factory=dict)  # the array constants alone
     body: list[str] = field(default_factory=list)  # the function's statements, indented
-    # a scalar graph's program in numpy instead of Python floats (generated when first needed)
-    numpy_form: Callable[[], Generated] | None = None
+    # a scalar graph's program in numpy instead of Python floats, for where Python's math raises
+    # (None where it cannot: no division, power or math function in the program)
+    numpy_form: Generated | None = None
+
+
+# What may raise in Python floats where numpy gives inf or nan: a division, a power, math's
+# functions (math.log(0), math.exp(1000))
+_MAY_RAISE = re.compile(r"/|\*\*|math\.")
+
+
+def _may_raise(code: str) -> bool:
+    return any(_MAY_RAISE.search(line.split("#", 1)[0]) for line in code.splitlines())
 
 
 def generate(
@@ -57,12 +69,41 @@ def generate(
     return _Writer(root, name, inputs, floats).write()
 
 
+def _templates_describe_forward(op: Any) -> bool:
+    """Whether ``op``'s source templates are those of its forward and backward: an engine op's
+    are, and a user's own templates; not those a user's subclass of an engine op (of Sigmoid,
+    say) inherits while overriding forward or backward, which describe the engine op's maths."""
+    if identities.is_engine_op(op):
+        return True
+
+    def by_engine(attribute: str) -> bool:  # defined by one of the engine's classes
+        owner = next(cls for cls in type(op).__mro__ if attribute in cls.__dict__)
+        return owner.__module__.startswith(identities.__package__)
+
+    return not by_engine("source") or by_engine("forward") and by_engine("backward")
+
+
+def _refuse_changed_in_place(nodes: list[Node]) -> None:
+    """The program recomputes every value from the inputs, so a node changed in place after an
+    op used it (``a += 0.1`` after ``a = sigmoid(z)``) would be computed as it was, not as it
+    is: refused, as backward() refuses it."""
+    for n in nodes:
+        if n.op is not None and n.number < _node._last_change:  # (only after some change)
+            try:
+                _node._check_versions(n)
+            except RuntimeError as err:
+                raise RuntimeError(f"codegen: {err}".replace("backward through", "the code of")
+                                   .replace("compute the forward pass again", "record the graph "
+                                            "again")) from None
+
+
 class _Writer:
     def __init__(self, root: Node, name: str, inputs: Sequence[Node] | None, floats: bool = True):
         if not isinstance(root, Node):
             raise TypeError(f"codegen: expected the Node of a recorded graph, got {type(root)}")
         self.root = root
         self.nodes = sorted(root.walk(), key=lambda n: n.number)  # forward order
+        _refuse_changed_in_place(self.nodes)
         ops = sum(1 for n in self.nodes if n.op is not None)
         if ops > MAX_OPS:
             raise ValueError(
@@ -146,7 +187,7 @@ class _Writer:
             objects=self.objects,
             constants=self.constants,
             body=body,
-            numpy_form=self._numpy_form if self.scalar else None,
+            numpy_form=self._numpy_form() if self.scalar and _may_raise(code) else None,
         )
 
     def grad_of_leaf(self, leaf: Node) -> str:
@@ -186,6 +227,7 @@ class _Writer:
         return self.namer.fresh("d" + self._name(n))
 
     def _numpy_form(self) -> Generated:
+        """The same program in numpy (strings and constants: no reference to the graph)."""
         return _Writer(self.root, self.function, self.given_inputs, floats=False).write()
 
     # -- identities -------------------------------------------------------------------------
@@ -383,7 +425,7 @@ class _Writer:
 
     # -- templates --------------------------------------------------------------------------
     def _template(self, op, kind: str):
-        if op.source is None:
+        if op.source is None or not _templates_describe_forward(op):
             return None
         if self.scalar:
             scalar = getattr(op, "scalar_" + kind)

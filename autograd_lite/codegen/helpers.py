@@ -29,6 +29,8 @@ def bce_logits(z, y):
     log(1 + e^z) - y z, written max(z, 0) - z y + log(1 + e^-|z|): no overflow, and no
     cancellation where the loss is tiny.
     """
+    if abs(z) == math.inf:  # the limit, where the formula would give inf - inf
+        return 0.0 if y == (1.0 if z > 0.0 else 0.0) else math.inf
     return max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z)))
 ''',
     "log_clamped": '''\
@@ -102,14 +104,18 @@ def bce_logits(z, y):
             (flat_z[i:i + n], flat_y[i:i + n] if np.ndim(y) else y, flat_loss[i:i + n])
             for i in range(0, z.size, n)
         ]
-    for zb, yb, out in blocks:
-        e = np.abs(zb, out=np.empty_like(zb))
-        np.multiply(e, 0.5, out=out)
-        out += zb * (0.5 - yb)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        np.log1p(e, out=e)
-        out += e
+    with np.errstate(invalid="ignore"):  # (an infinite z's inf - inf: its limit is below)
+        for zb, yb, out in blocks:
+            e = np.abs(zb, out=np.empty_like(zb))
+            np.multiply(e, 0.5, out=out)
+            out += zb * (0.5 - yb)
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+            np.log1p(e, out=e)
+            out += e
+    if np.isnan(loss).any():  # an infinite z: its limit, 0 or inf, where inf - inf gave NaN
+        limit = np.where(z > 0, np.where(y == 1, 0.0, np.inf), np.where(y == 0, 0.0, np.inf))
+        loss = np.where(np.isinf(z), limit, loss).astype(loss.dtype)
     return loss
 ''',
     "log_clamped": '''\
@@ -144,7 +150,8 @@ def softmax(z, axis=-1):
     "weighted_log": '''\
 def weighted_log(y, log_p):
     """y log p, and 0 where y = 0 (a class of no weight, even where its log p is -inf)."""
-    return np.multiply(y, log_p, out=np.zeros_like(log_p), where=y != 0)
+    out = np.zeros(np.broadcast_shapes(np.shape(y), np.shape(log_p)), np.result_type(y, log_p))
+    return np.multiply(y, log_p, out=out, where=y != 0)
 ''',
     "log_softmax": '''\
 def log_softmax(z, axis=-1):

@@ -46,7 +46,7 @@ class Program:
         # Our own text, made of sanitised names and numbers: nothing a user typed is evaluated.
         exec(compile(self.source, f"<generated {self.name}>", "exec"), namespace)  # noqa: S102
         self.function = namespace[self.name]
-        if self.scalar:  # Python's math raises where numpy (and backward()) gives inf or nan
+        if generated.numpy_form is not None:  # Python's math raises where numpy gives inf, nan
             self.function = _falling_back(self.function, self._in_numpy)
         # what the checked entry uses
         namespace.update(np=np, float64=np.dtype(np.float64), unchecked=self.function)
@@ -82,7 +82,7 @@ class Program:
         body = self._generated.body
         if len(body) > INLINE_STATEMENTS:  # compiling a long body twice would double the time
             body = [f"    return unchecked({params})"]
-        elif self.scalar:  # (a try costs nothing until it catches: see _falling_back)
+        elif self._generated.numpy_form is not None:  # (a try costs nothing until it catches)
             body = ["    try:", *("    " + line for line in body),
                     "    except (ArithmeticError, ValueError):",
                     "        pass",
@@ -94,7 +94,7 @@ class Program:
         raised (1 / 0, log(-1), exp(1000)): numpy gives inf or nan and warns, as backward()."""
         numpy_program = self.__dict__.get("_numpy_program")
         if numpy_program is None:
-            numpy_program = self._numpy_program = Program(self._generated.numpy_form())
+            numpy_program = self._numpy_program = Program(self._generated.numpy_form)
         return numpy_program.function(*[np.float64(v) for v in values])
 
     def run(self, *values: Any) -> tuple[Any, dict[str, Any]]:

@@ -93,7 +93,8 @@ class CrossEntropy(_Loss):
 def weighted_log(y: np.ndarray, log_p: np.ndarray) -> np.ndarray:
     """y log p, and 0 where y = 0: a class of no weight adds nothing, even where its logit is
     -inf (a masked class, log p = -inf), where y log p would be 0 * -inf = NaN."""
-    return np.multiply(y, log_p, out=np.zeros_like(log_p), where=y != 0)
+    out = np.zeros(np.broadcast_shapes(np.shape(y), np.shape(log_p)), np.result_type(y, log_p))
+    return np.multiply(y, log_p, out=out, where=y != 0)
 
 
 def _bad(y: np.ndarray, where: np.ndarray) -> np.ndarray:

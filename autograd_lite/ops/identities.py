@@ -121,7 +121,7 @@ def inner_op(node: Any, outer: Any) -> tuple[Identity, Any] | None:
     no_grad() has no ops, so nothing is recognised there; nor is a node changed in place since
     (``a += 0.4``: the op's saved z is no longer a's)."""
     op = node.op
-    if op is None or node.version:
+    if op is None or getattr(node, "_version", 0):  # (version's cheap form: this runs per loss)
         return None
     entry = find(op, outer)
     return None if entry is None else (entry, op)

@@ -344,7 +344,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
                              "the loss of a NaN logit is not a number")
         inf = np.inf
         limits = np.where(z > 0, np.where(y == 1, 0.0, inf), np.where(y == 0, 0.0, inf))
-        fixed = np.where(np.isinf(z), limits, losses)
+        fixed = np.where(np.isinf(z), limits, losses).astype(np.result_type(losses), copy=False)
         return fixed[()] if np.ndim(fixed) == 0 else fixed
 
     def backward(self, g):

@@ -492,7 +492,7 @@ class GraphView:
             if len(outer_users) != 1 or outer_users[0][1] != 0:
                 return None
             outer = outer_users[0][0]
-            entry = identities.find(inner.op, outer.op)
+            entry = None if inner.version else identities.find(inner.op, outer.op)
             if entry is None:
                 return None
             a_text = str(self.operand(inner))
