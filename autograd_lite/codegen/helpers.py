@@ -104,18 +104,14 @@ def bce_logits(z, y):
             (flat_z[i:i + n], flat_y[i:i + n] if np.ndim(y) else y, flat_loss[i:i + n])
             for i in range(0, z.size, n)
         ]
-    with np.errstate(invalid="ignore"):  # (an infinite z's inf - inf: its limit is below)
-        for zb, yb, out in blocks:
-            e = np.abs(zb, out=np.empty_like(zb))
-            np.multiply(e, 0.5, out=out)
-            out += zb * (0.5 - yb)
-            np.negative(e, out=e)
-            np.exp(e, out=e)
-            np.log1p(e, out=e)
-            out += e
-    if np.isnan(loss).any():  # an infinite z: its limit, 0 or inf, where inf - inf gave NaN
-        limit = np.where(z > 0, np.where(y == 1, 0.0, np.inf), np.where(y == 0, 0.0, np.inf))
-        loss = np.where(np.isinf(z), limit, loss).astype(loss.dtype)
+    for zb, yb, out in blocks:
+        e = np.abs(zb, out=np.empty_like(zb))
+        np.multiply(e, 0.5, out=out)
+        out += zb * (0.5 - yb)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        np.log1p(e, out=e)
+        out += e
     return loss
 ''',
     "log_clamped": '''\

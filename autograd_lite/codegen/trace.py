@@ -52,7 +52,7 @@ class Compiled:
         key = []
         for i, a in enumerate(args):
             if type(a) is Node:
-                value = a.value
+                value = a._value  # (the slot itself: the property's call costs on every step)
                 key.append((value.shape, value.dtype, a.requires_grad))
             else:
                 key.append(_signature_of(a, i))
@@ -68,7 +68,7 @@ class Compiled:
         for i in used:
             a = args[i]
             if type(a) is Node:
-                a = a.value
+                a = a._value
             if scalar and type(a) is not float or not scalar and type(a) is not np.ndarray:
                 a = _plain(a, scalar)
             values.append(a)

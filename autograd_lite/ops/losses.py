@@ -327,10 +327,10 @@ class BinaryCrossEntropyWithLogits(_Loss):
     def forward(self, z, y):
         _check_labels(y, z, self.name)
         self.z, self.y = z, y
-        with np.errstate(invalid="ignore"):  # (an infinite z's inf - inf: its limit is below)
-            losses, self.e = _losses_of_logits(z, y)  # (backward reuses e)
+        losses, self.e = _losses_of_logits(z, y)  # (backward reuses e)
         value = self.reduce(losses)
-        if np.all(np.isfinite(value)):  # (one number for a mean: the check costs nothing)
+        # (one number for a mean: value - value is 0 unless it is inf or NaN; a cheap test)
+        if value - value == 0.0 if type(value) is np.float64 else np.all(np.isfinite(value)):
             return value
         return self.reduce(self._of_infinite_logits(z, y, losses))
 
