@@ -213,25 +213,32 @@ def test_ctrl_c_during_training_reports_draws_and_exits_130(tmp_path):
         assert str(out / picture) in stdout
 
 
+def start_command(action: str, *argv: str, module: str = "numpy._core", before: str = ""):
+    """The autograd-lite command (its entry point) run with ``argv`` (train by default), where
+    ``action`` happens as ``module`` is imported (as a Ctrl-C arriving then): a meta-path hook
+    runs it when the import system looks the module up."""
+    script = (
+        "import signal, sys\n"
+        f"{before}\n"
+        "class During:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name == {module!r}:\n"
+        f"            {action}\n"
+        "sys.meta_path.insert(0, During())\n"
+        "from autograd_lite_command import main\n"
+        "sys.exit(main())\n"
+    )
+    return subprocess.run([sys.executable, "-c", script, *(argv or ("train",))],
+                          capture_output=True, text=True)
+
+
 def test_ctrl_c_while_the_command_starts_is_one_line_not_a_traceback():
     """Ctrl-C in the first fifth of a second lands inside an import (numpy's, the package's):
     the command's entry point, outside the package, catches it there too."""
     scripts = importlib.metadata.entry_points(group="console_scripts")
     (script,) = [s for s in scripts if s.name == "autograd-lite"]
     assert script.value == "autograd_lite_command:main"
-    interrupt_numpy_import = (
-        "import sys\n"
-        "class Interrupt:  # as SIGINT arriving while numpy is imported\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'numpy':\n"
-        "            raise KeyboardInterrupt\n"
-        "sys.meta_path.insert(0, Interrupt())\n"
-        "from autograd_lite_command import main\n"
-        "sys.exit(main())\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", interrupt_numpy_import, "train"], capture_output=True, text=True
-    )
+    result = start_command("raise KeyboardInterrupt", module="numpy")
     one_line(result, 130, r"^autograd-lite: interrupted while starting$")
 
 
@@ -239,19 +246,7 @@ def test_a_real_ctrl_c_inside_numpys_import_is_one_line_not_numpys_import_error(
     """SIGINT itself (not a KeyboardInterrupt raised by hand) while numpy is imported: raised
     inside numpy's import it would become numpy's 40-line ImportError; the entry point's
     handler ends the command first."""
-    ctrl_c_in_numpy_import = (
-        "import signal, sys\n"
-        "class CtrlC:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'numpy.core' or name == 'numpy._core':\n"
-        "            signal.raise_signal(signal.SIGINT)\n"
-        "sys.meta_path.insert(0, CtrlC())\n"
-        "from autograd_lite_command import main\n"
-        "sys.exit(main())\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", ctrl_c_in_numpy_import, "train"], capture_output=True, text=True
-    )
+    result = start_command("signal.raise_signal(signal.SIGINT)")
     one_line(result, 130, r"^autograd-lite: interrupted while starting$")
 
 
@@ -526,18 +521,6 @@ def test_the_out_check_leaves_no_folder_behind_a_usage_error(tmp_path):
 
 def test_a_ctrl_c_ignored_by_the_parent_stays_ignored_while_starting():
     """Under nohup (SIGINT ignored) the start keeps it ignored, as Python would."""
-    ignored_then_ctrl_c = (
-        "import signal, sys\n"
-        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-        "class CtrlC:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'numpy._core':\n"
-        "            signal.raise_signal(signal.SIGINT)\n"
-        "sys.meta_path.insert(0, CtrlC())\n"
-        "from autograd_lite_command import main\n"
-        "sys.argv = ['autograd-lite', '--version']\n"
-        "sys.exit(main())\n"
-    )
-    result = subprocess.run([sys.executable, "-c", ignored_then_ctrl_c], capture_output=True,
-                            text=True)
+    result = start_command("signal.raise_signal(signal.SIGINT)", "--version",
+                           before="signal.signal(signal.SIGINT, signal.SIG_IGN)")
     assert result.returncode == 0 and result.stdout.startswith("autograd-lite "), result.stderr
