@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import math
 import os
 import re
@@ -378,7 +379,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERRUPTED
     # ValueError covers bad data (DataError) and shapes; FloatingPointError a diverging run;
     # OSError a folder we cannot write to.
-    except (ValueError, FloatingPointError, OSError, CannotFinishError) as err:
+    except OSError as err:
+        if err.errno == errno.ENOSPC and not err.filename:
+            # (print() to a full disk: the machine's failure, not the command line's)
+            print(f"{command}: error: cannot write the output: {err.strerror}", file=sys.stderr)
+            return FAILURE
+        print(f"{command}: error: {_one_line(err)}", file=sys.stderr)
+        return USAGE_ERROR
+    except (ValueError, FloatingPointError, CannotFinishError) as err:
         print(f"{command}: error: {_one_line(err)}", file=sys.stderr)
         return FAILURE if isinstance(err, CannotFinishError) else USAGE_ERROR
     except MemoryError as err:

@@ -524,3 +524,13 @@ def test_a_ctrl_c_ignored_by_the_parent_stays_ignored_while_starting():
     result = start_command("signal.raise_signal(signal.SIGINT)", "--version",
                            before="signal.signal(signal.SIGINT, signal.SIG_IGN)")
     assert result.returncode == 0 and result.stdout.startswith("autograd-lite "), result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full (a Linux device)")
+def test_a_full_disk_under_the_output_is_the_machines_failure_not_a_usage_error():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "autograd_lite", "lesson"], stdout=full,
+                                stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ("autograd-lite lesson: error: cannot write the output: No space "
+                             "left on device\n")
