@@ -322,3 +322,33 @@ def test_cross_entropy_of_float32_logits_keeps_the_dtypes_backward_gives():
         ag.Node(z0, requires_grad=True), y)
     assert grad.dtype == z.grad.dtype == np.float32
     assert np.result_type(value) == np.result_type(L.value)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@given(
+    z=st.lists(st.floats(-800, 800), min_size=1, max_size=5),
+    y=st.sampled_from([0.0, 1.0, 0.25]),
+    reduction=st.sampled_from(["mean", "sum", "none"]),
+)
+def test_a_saturated_sigmoid_used_twice_is_generated_as_backward_computes_it(z, y, reduction):
+    """a = sigmoid(z) feeding the loss and something else: its slope a(1 - a) and the loss's
+    dL/da come from z in the generated code, as in backward() (from a they round to 0, or
+    are floored at 1e-12, where sigmoid saturates)."""
+    zv = np.array(z)
+    zn = ag.Node(zv, name="z", requires_grad=True)
+    a = ag.sigmoid(zn)
+    L = ag.sum(ag.binary_cross_entropy(a, np.full_like(zv, y), reduction=reduction) * 2.0
+               + a * 3.0)
+    L.backward()
+    value, grads = ag.codegen(L)(z=zv)
+    np.testing.assert_allclose(value, L.value, rtol=1e-12)
+    np.testing.assert_allclose(grads["z"], zn.grad, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("z", [20.0, 30.0, 40.0])
+def test_the_generated_slope_of_a_saturating_sigmoid_is_backwards(z):
+    zn = ag.Node(z, name="z", requires_grad=True)
+    L = ag.sigmoid(zn) * 1e12
+    L.backward()
+    assert ag.codegen(L)(z=z)[1]["z"] == zn.grad  # (a(1 - a) from a is 0 at z = 40)
+    np.testing.assert_allclose(zn.grad, 1e12 * np.exp(-z) / (1 + np.exp(-z)) ** 2, rtol=1e-14)

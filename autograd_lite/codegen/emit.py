@@ -133,6 +133,9 @@ class _Writer:
         self.inputs: list[Node] = []
         self.skipped: set[Node] = set()  # a sigmoid whose gradient an identity skips
         self.identity: dict[Node, tuple[identities.Identity, Node]] = {}  # loss -> (entry, z)
+        # a loss of a sigmoid that other nodes use too -> (entry, z): the sigmoid is computed,
+        # and the loss and its dL/da are computed from z, as eager's are (exact where a rounds)
+        self.of_logits: dict[Node, tuple[identities.Identity, Node]] = {}
         self.custom: dict[Node, str] = {}  # a user's op node -> the name of its op object
         # node -> the value whose gradient it passes on unchanged (t1 -> z, through t1 + t2 + b):
         # the comments differentiate that value, as the lesson writes dz/dw1 rather than dt1/dw1
@@ -238,12 +241,16 @@ class _Writer:
                 continue
             inner = n.parents[0]
             users = self.users[inner]  # (compared by identity: == on Nodes compares values)
-            if inner.op is None or len(users) != 1 or users[0][0] is not n or users[0][1] != 0:
+            if inner.op is None or inner.version:
                 continue
             entry = identities.find(inner.op, n.op)
-            if entry is not None and entry.loss_source:
+            if entry is None or not entry.loss_source:
+                continue
+            if len(users) == 1 and users[0][0] is n and users[0][1] == 0:
                 self.identity[n] = (entry, inner.parents[0])
                 self.skipped.add(inner)
+            else:
+                self.of_logits[n] = (entry, inner.parents[0])
 
     # -- forward ----------------------------------------------------------------------------
     def _forward(self, n: Node) -> str:
@@ -271,8 +278,8 @@ class _Writer:
     def _statement(self, n: Node) -> str:
         out = self._name(n)
         op = n.op
-        if n in self.identity:
-            entry, z = self.identity[n]
+        if n in self.identity or n in self.of_logits:
+            entry, z = self.identity.get(n) or self.of_logits[n]
             per_element = entry.loss_source.format(z=self.atom[z], y=self.atom[n.parents[1]])
             return f"{out} = {self._reduce(n, per_element)}"
         template = self._template(op, "source")
@@ -356,6 +363,9 @@ class _Writer:
                 comment = f"d{self._name(n)}/d{names['y']} = {minus_z}"
                 yield y, self._fit(expr, n, y), comment, scale * deferred
             return
+        if n in self.of_logits:
+            yield from self._of_logits_gradients(n, g, scale, deferred)
+            return
         templates = self._template(op, "grad_sources")
         if templates is None:
             yield from self._custom_backward(n, _divided_by(g, scale), lines)
@@ -381,6 +391,25 @@ class _Writer:
                         f"/ {deferred} is taken at the inputs)"
                     )
                 comment = f"d{of}/d{self.atom[parent]} = {local}"
+            yield parent, self._fit(filled, n, parent), comment, scale * deferred
+
+    def _of_logits_gradients(self, n: Node, g: str, scale: int, deferred: int):
+        """dL/da and dL/dy of a loss of a = sigmoid(z) where a has other users: from z, as the
+        eager loss computes them (no 1 - a rounded to 0 or floored at 1e-12)."""
+        _, z = self.of_logits[n]
+        a, y = n.parents
+        names = {"z": self.atom[z], "a": self.atom[a], "y": self.atom[y]}
+        slope = f"bce_slope({names['z']}, {names['a']}, {names['y']})"
+        texts = (f"{g} * {slope}", f"-{g} * {names['z']}")
+        comments = (f"-{names['y']}/{names['a']} + (1-{names['y']})/(1-{names['a']}), with "
+                    f"1 - {names['a']} from {names['z']}", f"-{names['z']}")
+        for parent, text, local in zip((a, y), texts, comments, strict=True):
+            if not parent.requires_grad:
+                continue
+            filled = self._divided(n, text) if deferred == 1 else text
+            if deferred > 1:
+                local = _divided_by(local, deferred, wrapped=True)
+            comment = f"d{self._name(n)}/d{self.atom[parent]} = {local}" if self.comments else ""
             yield parent, self._fit(filled, n, parent), comment, scale * deferred
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):

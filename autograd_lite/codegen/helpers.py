@@ -22,6 +22,13 @@ def sigmoid(z):
     e = math.exp(z)
     return e / (1.0 + e)
 ''',
+    "sigmoid_slope": '''\
+def sigmoid_slope(z):
+    """da/dz = a(1 - a) of a = sigmoid(z), as e^-|z| / (1 + e^-|z|)^2: accurate where 1 - a
+    rounds to 0."""
+    e = math.exp(-abs(z))
+    return e / ((1.0 + e) * (1.0 + e))
+''',
     "bce_logits": '''\
 def bce_logits(z, y):
     """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
@@ -32,6 +39,16 @@ def bce_logits(z, y):
     if abs(z) == math.inf:  # the limit, where the formula would give inf - inf
         return 0.0 if y == (1.0 if z > 0.0 else 0.0) else math.inf
     return max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z)))
+''',
+    "bce_slope": '''\
+def bce_slope(z, a, y):
+    """dL/da = -y/a + (1-y)/(1-a) of a = sigmoid(z), with 1 - a = sigmoid(-z) from z: the true
+    value where sigmoid rounds to 0 or 1 (huge, or inf); a term of label factor 0 is 0."""
+    e = math.exp(-abs(z))
+    one_minus_a = e / (1.0 + e) if z >= 0.0 else 1.0 / (1.0 + e)
+    term_a = -y / a if a > 0.0 else (-math.inf if y else 0.0)
+    term_1ma = (1.0 - y) / one_minus_a if one_minus_a > 0.0 else (math.inf if y != 1.0 else 0.0)
+    return term_a + term_1ma
 ''',
     "log_clamped": '''\
 def log_clamped(a):
@@ -83,6 +100,13 @@ def sigmoid(z):
     return np.divide(1.0, a, out=a)  # (numpy's reciprocal has no vector loop: twice as slow)
 ''',
     # (the block sizes are the eager loss's, ops/losses.py: one source for both)
+    "sigmoid_slope": '''\
+def sigmoid_slope(z):
+    """da/dz = a(1 - a) of a = sigmoid(z), as e^-|z| / (1 + e^-|z|)^2: accurate where 1 - a
+    rounds to 0."""
+    e = np.exp(-np.abs(z))
+    return e / ((1.0 + e) * (1.0 + e))
+''',
     "bce_logits": f'''\
 def bce_logits(z, y):
     """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
@@ -113,6 +137,17 @@ def bce_logits(z, y):
         np.log1p(e, out=e)
         out += e
     return loss
+''',
+    "bce_slope": '''\
+def bce_slope(z, a, y):
+    """dL/da = -y/a + (1-y)/(1-a) of a = sigmoid(z), with 1 - a = sigmoid(-z) from z: the true
+    value where sigmoid rounds to 0 or 1 (huge, or inf); a term of label factor 0 is 0."""
+    e = np.exp(-np.abs(z))
+    one_minus_a = np.where(z >= 0.0, e, 1.0) / (1.0 + e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term_a = np.where(y == 0.0, 0.0, -y / a)
+        term_1ma = np.where(y == 1.0, 0.0, (1.0 - y) / one_minus_a)
+    return term_a + term_1ma
 ''',
     "log_clamped": '''\
 def log_clamped(a):

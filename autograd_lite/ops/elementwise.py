@@ -49,7 +49,8 @@ class Sigmoid(Op):
     """
 
     name, symbol, formulas = "sigmoid", "sigmoid", ("{out}(1-{out})",)
-    source, grad_sources = "sigmoid({x})", ("{g} * ({out} * (1.0 - {out}))",)
+    # (the slope from z, as backward computes it: {out} * (1 - {out}) is 0 where a rounds to 1)
+    source, grad_sources = "sigmoid({x})", ("{g} * sigmoid_slope({x})",)
     z = None  # the input, kept by forward
     exact: tuple | None = None  # set by binary_cross_entropy's backward (see above)
 
