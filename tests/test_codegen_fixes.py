@@ -352,3 +352,28 @@ def test_the_generated_slope_of_a_saturating_sigmoid_is_backwards(z):
     L.backward()
     assert ag.codegen(L)(z=z)[1]["z"] == zn.grad  # (a(1 - a) from a is 0 at z = 40)
     np.testing.assert_allclose(zn.grad, 1e12 * np.exp(-z) / (1 + np.exp(-z)) ** 2, rtol=1e-14)
+
+
+def test_a_float64_constant_that_widens_a_float32_value_is_kept_as_an_array():
+    """x32 * np.float64(0.1) is float64 in numpy (a 0-d array promotes); written as the
+    literal 0.1 it would stay float32: the constant stays an array there."""
+    x32 = np.array([1.1, 2.2, 3.3], np.float32)
+    x = ag.Node(x32, name="x", requires_grad=True)
+    L = ag.sum(ag.exp((x * np.float64(0.1)) * 30.0))
+    L.backward()
+    value, grads = ag.codegen(L)(x=x32)
+    assert value == L.value and np.result_type(value) == np.float64
+    np.testing.assert_array_equal(grads["x"], x.grad)
+
+
+def test_a_float32_branch_under_a_float64_root_is_generated():
+    """The seed 1.0 cast to float32 is np.float32(1.0) (1.0.astype was a syntax-valid crash)."""
+    x32 = np.array([1.0, 2.0, 3.0], np.float32)
+    x = ag.Node(x32, name="x", requires_grad=True)
+    y = ag.Node(np.ones(2), name="y", requires_grad=True)
+    L = ag.sum(x) + ag.sum(y)
+    L.backward()
+    value, grads = ag.codegen(L)(x=x32, y=np.ones(2))
+    assert value == L.value
+    assert grads["x"].dtype == np.float32
+    np.testing.assert_array_equal(grads["x"], x.grad)

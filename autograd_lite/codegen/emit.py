@@ -53,6 +53,9 @@ class Generated:
 _MAY_RAISE = re.compile(r"/|\*\*|math\.")
 
 
+_NUMBER = re.compile(r"\(?-?[\d.]+(e[-+]?\d+)?\)?")
+
+
 def _may_raise(code: str) -> bool:
     return any(_MAY_RAISE.search(line.split("#", 1)[0]) for line in code.splitlines())
 
@@ -218,8 +221,13 @@ class _Writer:
             self.objects[key] = self.constants[key] = n.value
 
     def _float64_users(self, n: Node) -> bool:
-        """A float64 constant may be a literal where numpy would not let it widen a float32."""
-        return all(user.dtype == np.float64 for user, _ in self.users[n])
+        """A float64 constant may be a literal where numpy would not let it widen a float32:
+        where every op using it has only float64 inputs (a user's float64 output may be the
+        constant's own doing, x32 * 0.1 as a 0-d float64 array, which a literal would not do)."""
+        return all(
+            user.dtype == np.float64 and all(p.dtype == np.float64 for p in user.parents)
+            for user, _ in self.users[n]
+        )
 
     def _name(self, n: Node) -> str:
         if n not in self.atom:
@@ -503,8 +511,10 @@ class _Writer:
                 have = np.broadcast_shapes(*(np.shape(p.value) for p in n.parents))
             if have != parent.shape:
                 expr = _sum_to(expr, have, parent.shape)
-        if n.dtype != parent.dtype:
-            expr = f"{wrap(expr)}.astype(np.{parent.dtype})"
+        if n.dtype != parent.dtype:  # (a number, the seed 1.0, has no .astype: its type's call)
+            number = _NUMBER.fullmatch(expr) is not None
+            cast = f"np.{parent.dtype}({expr})" if number else None
+            expr = cast or f"{wrap(expr)}.astype(np.{parent.dtype})"
         return expr
 
 
