@@ -416,3 +416,18 @@ def test_a_reshape_between_sigmoid_and_the_loss_is_named_in_the_warning():
         warnings.simplefilter("error")
         L = ag.binary_cross_entropy(ag.sigmoid(z.reshape(-1)), np.zeros(2))
     np.testing.assert_allclose(L.value, 500.0, rtol=1e-12)
+
+
+def test_a_sigmoid_with_a_second_user_warns_where_the_chain_rule_overflows():
+    """Beyond |z| ~ 709, dL/da overflows; with a used elsewhere too, the exact a - y cannot be
+    handed to the sigmoid, and dz is inf: said, with the loss that avoids it."""
+    z = ag.Node(np.array([720.0, 1.0]), requires_grad=True)
+    a = ag.sigmoid(z)
+    L = ag.binary_cross_entropy(a, np.full(2, 0.25)) + ag.sum(a * 0.0)
+    with pytest.warns(RuntimeWarning, match="sigmoid: dz is not finite.*with_logits"):
+        L.backward()
+    ok = ag.Node(np.array([30.0, 1.0]), requires_grad=True)
+    b = ag.sigmoid(ok)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # finite: no warning
+        (ag.binary_cross_entropy(b, np.full(2, 0.25)) + ag.sum(b * 0.0)).backward()

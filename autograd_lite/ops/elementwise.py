@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
+from ..errors import user_stacklevel
 from ..node import ArrayLike, Node
 from ..op import Op
 
@@ -69,7 +71,16 @@ class Sigmoid(Op):
             return (exact[1],)
         e = self.e
         one_plus_e = 1.0 + e
-        return (g * (e / (one_plus_e * one_plus_e)),)  # (a float on the scalar path: one product)
+        grad = g * (e / (one_plus_e * one_plus_e))  # (a float on the scalar path: one product)
+        if exact is not None and not np.all(np.isfinite(grad)):  # (a loss and another user)
+            warnings.warn(
+                "sigmoid: dz is not finite where |z| > ~709: binary_cross_entropy's dL/da "
+                "overflows there and a has other users, so the chain rule cannot give a - y "
+                "exactly; compute the loss with binary_cross_entropy_with_logits(z, y) instead",
+                RuntimeWarning,
+                stacklevel=user_stacklevel(),
+            )
+        return (grad,)
 
 
 class Tanh(Op):
