@@ -409,6 +409,8 @@ class _Writer:
         names = {"z": self.atom[z], "a": self.atom[a], "y": self.atom[y]}
         slope = f"bce_slope({names['z']}, {names['a']}, {names['y']})"
         texts = (f"{g} * {slope}", f"-{g} * {names['z']}")
+        if g == SEED:  # (dL/dL = 1 times a factor is the factor, as _fill writes it)
+            texts = tuple(_drop_seed(text) for text in texts)
         comments = (f"-{names['y']}/{names['a']} + (1-{names['y']})/(1-{names['a']}), with "
                     f"1 - {names['a']} from {names['z']}", f"-{names['z']}")
         for parent, text, local in zip((a, y), texts, comments, strict=True):
