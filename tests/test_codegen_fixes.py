@@ -326,7 +326,9 @@ def test_cross_entropy_of_float32_logits_keeps_the_dtypes_backward_gives():
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @given(
-    z=st.lists(st.floats(-800, 800), min_size=1, max_size=5),
+    # (|z| <= 700: beyond ~709 dL/da overflows with a second user, and backward() itself
+    # warns there; see test_exact_loss's test of that warning)
+    z=st.lists(st.floats(-700, 700), min_size=1, max_size=5),
     y=st.sampled_from([0.0, 1.0, 0.25]),
     reduction=st.sampled_from(["mean", "sum", "none"]),
 )
