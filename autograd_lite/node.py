@@ -430,22 +430,25 @@ def _accumulated(node: Node, grad: Any) -> Any:
     return total
 
 
-def _check_versions(node: Node) -> None:
+def _check_versions(
+    node: Node, what: str = "backward through", remedy: str = "compute the forward pass again"
+) -> None:
     """Refuse to differentiate an op whose input was changed in place after the op used it:
     its backward would mix the old values it saved with the new ones (as PyTorch refuses).
-    The node itself too: an op may have saved its output (exp, sigmoid, tanh)."""
+    The node itself too: an op may have saved its output (exp, sigmoid, tanh). ``what`` and
+    ``remedy`` word the error for its caller (backward(), codegen)."""
     if node.version:
         raise RuntimeError(
-            f"backward through {node.op.name}: its output ({node.name or repr(node)}) was "
+            f"{what} {node.op.name}: its output ({node.name or repr(node)}) was "
             f"changed in place after it was computed (it is now at version {node.version}); "
-            "compute the forward pass again after the update"
+            f"{remedy} after the update"
         )
     for i, parent in enumerate(node.parents):
         if parent.version and parent._changed_at > node.number:
             raise RuntimeError(
-                f"backward through {node.op.name}: its input {i} ({parent.name or repr(parent)}) "
+                f"{what} {node.op.name}: its input {i} ({parent.name or repr(parent)}) "
                 f"was changed in place after {node.op.name} used it (it is now at version "
-                f"{parent.version}); compute the forward pass again after the update"
+                f"{parent.version}); {remedy} after the update"
             )
 
 

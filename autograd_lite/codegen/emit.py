@@ -92,12 +92,7 @@ def _refuse_changed_in_place(nodes: list[Node]) -> None:
     is: refused, as backward() refuses it."""
     for n in nodes:
         if n.op is not None and n.number < _node._last_change:  # (only after some change)
-            try:
-                _node._check_versions(n)
-            except RuntimeError as err:
-                raise RuntimeError(f"codegen: {err}".replace("backward through", "the code of")
-                                   .replace("compute the forward pass again", "record the graph "
-                                            "again")) from None
+            _node._check_versions(n, "codegen: the code of", "record the graph again")
 
 
 class _Writer:
