@@ -238,17 +238,17 @@ class _Writer:
 
     # -- identities -------------------------------------------------------------------------
     def _find_identities(self) -> None:
-        """A loss whose first input is a sigmoid used by nothing else takes the lesson's form."""
+        """A loss whose first input is a sigmoid used by nothing else takes the lesson's form;
+        one whose sigmoid has other users too is computed from z all the same (of_logits)."""
         for n in self.nodes:
             if n.op is None or not n.parents:
                 continue
             inner = n.parents[0]
+            found = identities.inner_op(inner, n.op)  # (the rule eager's loss follows)
+            if found is None or not found[0].loss_source:
+                continue
+            entry = found[0]
             users = self.users[inner]  # (compared by identity: == on Nodes compares values)
-            if inner.op is None or inner.version:
-                continue
-            entry = identities.find(inner.op, n.op)
-            if entry is None or not entry.loss_source:
-                continue
             if len(users) == 1 and users[0][0] is n and users[0][1] == 0:
                 self.identity[n] = (entry, inner.parents[0])
                 self.skipped.add(inner)

@@ -492,9 +492,10 @@ class GraphView:
             if len(outer_users) != 1 or outer_users[0][1] != 0:
                 return None
             outer = outer_users[0][0]
-            entry = None if inner.version else identities.find(inner.op, outer.op)
-            if entry is None:
+            found = identities.inner_op(inner, outer.op)
+            if found is None:
                 return None
+            entry = found[0]
             a_text = str(self.operand(inner))
         result = entry.text(entry.result, z=str(self.operand(node)), a=a_text,
                             y=str(self.operand(outer.parents[1])))
