@@ -343,31 +343,8 @@ class _Writer:
         op = n.op
         scale = self.scale.get(n, 1)
         deferred = self._deferred_divisor(n)
-        if n in self.identity:
-            entry, z = self.identity[n]
-            a, y = n.parents
-            names = {"z": self.atom[z], "a": self.atom[a], "y": self.atom[y]}
-            names["da"] = f"d{self._name(n)}/d{names['a']}"
-            if z.requires_grad:
-                expr = self._scaled(n, g, entry.text(entry.source, **names), deferred)
-                chain = entry.text(entry.chain, **names)
-                result = _divided_by(entry.text(entry.result, **names), deferred, wrapped=True)
-                comment = f"d{self._name(n)}/d{names['z']} = {chain} = {result}"
-                comment = f"{comment}, {entry.inner} then {n.op.name}"
-                if deferred > 1:
-                    comment += (
-                        f"\n# (d{names['z']} below is {deferred} times that, as the course's "
-                        f"dZ = A - Y: the / {deferred} is taken at the inputs)"
-                    )
-                yield z, self._fit(expr, n, z), comment, scale * deferred
-            if y.requires_grad:  # log(1-a) - log(a) = -z exactly
-                expr = self._scaled(n, g, f"-{names['z']}", deferred)
-                minus_z = _divided_by(f"-{names['z']}", deferred, wrapped=True)
-                comment = f"d{self._name(n)}/d{names['y']} = {minus_z}"
-                yield y, self._fit(expr, n, y), comment, scale * deferred
-            return
-        if n in self.of_logits:
-            yield from self._of_logits_gradients(n, g, scale, deferred)
+        if n in self.identity or n in self.of_logits:
+            yield from self._loss_of_logits(n, g, scale, deferred)
             return
         templates = self._template(op, "grad_sources")
         if templates is None:
@@ -396,26 +373,41 @@ class _Writer:
                 comment = f"d{of}/d{self.atom[parent]} = {local}"
             yield parent, self._fit(filled, n, parent), comment, scale * deferred
 
-    def _of_logits_gradients(self, n: Node, g: str, scale: int, deferred: int):
-        """dL/da and dL/dy of a loss of a = sigmoid(z) where a has other users: from z, as the
-        eager loss computes them (no 1 - a rounded to 0 or floored at 1e-12)."""
-        _, z = self.of_logits[n]
+    def _loss_of_logits(self, n: Node, g: str, scale: int, deferred: int):
+        """A loss of a = sigmoid(z), computed from z as eager's is: dL/dz = a - y where the
+        sigmoid is the loss's alone (the lesson's identity: the sigmoid's gradient is skipped),
+        dL/da by bce_slope where other nodes use a too (1 - a from z, not rounded to 0 or
+        floored at 1e-12), and dL/dy = log(1-a) - log(a) = -z exactly."""
+        shared = n in self.of_logits
+        entry, z = self.of_logits[n] if shared else self.identity[n]
         a, y = n.parents
+        loss = self._name(n)
         names = {"z": self.atom[z], "a": self.atom[a], "y": self.atom[y]}
-        slope = f"bce_slope({names['z']}, {names['a']}, {names['y']})"
-        texts = (f"{g} * {slope}", f"-{g} * {names['z']}")
-        if g == SEED:  # (dL/dL = 1 times a factor is the factor, as _fill writes it)
-            texts = tuple(_drop_seed(text) for text in texts)
-        comments = (f"-{names['y']}/{names['a']} + (1-{names['y']})/(1-{names['a']}), with "
-                    f"1 - {names['a']} from {names['z']}", f"-{names['z']}")
-        for parent, text, local in zip((a, y), texts, comments, strict=True):
-            if not parent.requires_grad:
-                continue
-            filled = self._divided(n, text) if deferred == 1 else text
+        names["da"] = f"d{loss}/d{names['a']}"
+        if shared and a.requires_grad:
+            slope = f"bce_slope({names['z']}, {names['a']}, {names['y']})"
+            local = (f"-{names['y']}/{names['a']} + (1-{names['y']})/(1-{names['a']}), with "
+                     f"1 - {names['a']} from {names['z']}")
+            expr = self._scaled(n, g, slope, deferred)
+            comment = f"d{loss}/d{names['a']} = {_divided_by(local, deferred, wrapped=True)}"
+            yield a, self._fit(expr, n, a), comment, scale * deferred
+        if not shared and z.requires_grad:
+            expr = self._scaled(n, g, entry.text(entry.source, **names), deferred)
+            chain = entry.text(entry.chain, **names)
+            result = _divided_by(entry.text(entry.result, **names), deferred, wrapped=True)
+            comment = f"d{loss}/d{names['z']} = {chain} = {result}"
+            comment = f"{comment}, {entry.inner} then {n.op.name}"
             if deferred > 1:
-                local = _divided_by(local, deferred, wrapped=True)
-            comment = f"d{self._name(n)}/d{self.atom[parent]} = {local}" if self.comments else ""
-            yield parent, self._fit(filled, n, parent), comment, scale * deferred
+                comment += (
+                    f"\n# (d{names['z']} below is {deferred} times that, as the course's "
+                    f"dZ = A - Y: the / {deferred} is taken at the inputs)"
+                )
+            yield z, self._fit(expr, n, z), comment, scale * deferred
+        if y.requires_grad:  # log(1-a) - log(a) = -z exactly
+            expr = self._scaled(n, g, f"-{names['z']}", deferred)
+            minus_z = _divided_by(f"-{names['z']}", deferred, wrapped=True)
+            comment = f"d{loss}/d{names['y']} = {minus_z}"
+            yield y, self._fit(expr, n, y), comment, scale * deferred
 
     def _custom_backward(self, n: Node, g: str, lines: list[str]):
         key = self.custom[n]
@@ -477,7 +469,8 @@ class _Writer:
 
     def _scaled(self, n: Node, g: str, per_element: str, deferred: int) -> str:
         """g times one element's gradient, divided by m for a mean (unless deferred)."""
-        text = per_element if g == SEED else f"{g} * {wrap(per_element)}"
+        factor = per_element if is_call(per_element) else wrap(per_element)
+        text = per_element if g == SEED else f"{g} * {factor}"
         return text if deferred > 1 else self._divided(n, text)
 
     def _divided(self, n: Node, text: str) -> str:
