@@ -53,9 +53,6 @@ class Generated:
 _MAY_RAISE = re.compile(r"/|\*\*|math\.")
 
 
-_NUMBER = re.compile(r"\(?-?[\d.]+(e[-+]?\d+)?\)?")
-
-
 def _may_raise(code: str) -> bool:
     return any(_MAY_RAISE.search(line.split("#", 1)[0]) for line in code.splitlines())
 
@@ -502,8 +499,7 @@ class _Writer:
             if have != parent.shape:
                 expr = _sum_to(expr, have, parent.shape)
         if n.dtype != parent.dtype:  # (a number, the seed 1.0, has no .astype: its type's call)
-            number = _NUMBER.fullmatch(expr) is not None
-            cast = f"np.{parent.dtype}({expr})" if number else None
+            cast = f"np.{parent.dtype}({expr})" if _is_number(expr) else None
             expr = cast or f"{wrap(expr)}.astype(np.{parent.dtype})"
         return expr
 
@@ -542,6 +538,14 @@ def _divided_by(expr: str, divisor: int, wrapped: bool = False) -> str:
         or expr.startswith("(") and closes_at_end(expr)
     )
     return f"{expr if tight else wrap(expr)} / {divisor}"
+
+
+def _is_number(expr: str) -> bool:
+    """Whether ``expr`` is a number (1.0, (-0.3)), which has no .astype."""
+    tree = ast.parse(expr, mode="eval").body
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, (ast.USub, ast.UAdd)):
+        tree = tree.operand
+    return isinstance(tree, ast.Constant)
 
 
 # the operators of /'s precedence, which Python reads left to right
