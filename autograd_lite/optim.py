@@ -51,6 +51,7 @@ class Optimizer:
                 f"{name}: got an empty list of parameters, so there is nothing to optimise "
                 "(a generator of parameters can be used only once; pass a list)"
             )
+        first: dict[int, int] = {}  # id -> position (by identity: == on Nodes compares values)
         for i, p in enumerate(self.params):
             if not isinstance(p, Node):
                 raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Node")
@@ -59,8 +60,6 @@ class Optimizer:
                     f"{name}: parameter {i} ({p.name or 'unnamed'}) is not a leaf created with "
                     "requires_grad=True, so it has no gradient to follow"
                 )
-        first = {}
-        for i, p in enumerate(self.params):  # (by identity: == on Nodes compares values)
             j = first.setdefault(id(p), i)
             if j != i:
                 raise ValueError(
