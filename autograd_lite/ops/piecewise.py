@@ -146,16 +146,15 @@ def _bound(which: str, value: Any, default: float) -> float:
     """One of clip's bounds as a float: a number, or None for none."""
     if value is None:
         return default
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"clip: the {which} bound must be a number or None, got "
-                        f"{type(value).__name__} {value!r}")
     if isinstance(value, Node) or np.ndim(value) != 0:
         shape = np.shape(value.value if isinstance(value, Node) else value)
         raise TypeError(f"clip: the {which} bound must be a number or None, got "
                         f"{type(value).__name__} of shape {shape} (for bounds per element, use "
                         "ag.maximum and ag.minimum)")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"clip: the {which} bound must be a number or None, got "
-                        f"{type(value).__name__} {value!r}") from None
+    if not isinstance(value, (str, bytes)):  # (float("0") would take text)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(f"clip: the {which} bound must be a number or None, got "
+                    f"{type(value).__name__} {value!r}")
