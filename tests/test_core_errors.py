@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
+from autograd_lite import datasets, logistic, shallow
 
 
 def node(shape, fill=0.5, requires_grad=False):
@@ -225,9 +226,9 @@ def test_an_op_without_forward_or_backward_says_which_method_is_missing():
         (lambda: ag.clip(ag.Node([1.0, 2.0]), np.zeros(2), 1), TypeError,
          r"clip: the low bound must be a number.*shape \(2,\).*ag.maximum"),
         (lambda: ag.clip(ag.Node([1.0]), "a"), TypeError, r"clip: the low bound .*str 'a'"),
-        (lambda: ag.shallow.train(np.ones((2, 4)), np.ones((1, 4)), parameters=(1, 2, 3)),
+        (lambda: shallow.train(np.ones((2, 4)), np.ones((1, 4)), parameters=(1, 2, 3)),
          TypeError, r"shallow.train: parameters must be the four \(W1, b1, W2, b2\).*of 3"),
-        (lambda: ag.logistic.train("abc", [1], 0.1, 3), TypeError, r"X: .*from str 'abc'"),
+        (lambda: logistic.train("abc", [1], 0.1, 3), TypeError, r"X: .*from str 'abc'"),
         (lambda: ag.optim.SGD([w := ag.Node(1.0, requires_grad=True), w], 0.1), ValueError,
          r"SGD: parameter 1 \(unnamed\) is parameter 0 again"),
         (lambda: ag.optim.Adam([w := ag.Node(1.0, requires_grad=True), w]), ValueError,
@@ -263,7 +264,7 @@ def test_the_data_may_be_anything_numpy_takes_and_names_may_be_numpys_strings():
             return self.values if dtype is None else self.values.astype(dtype)
 
     X, Y = Frame([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]]), Frame([0, 1, 1])
-    assert ag.logistic.train(X, Y, 0.1, 3).iterations == 3
+    assert logistic.train(X, Y, 0.1, 3).iterations == 3
     assert ag.Node(1.0, name=np.str_("w")).name == "w"
     with pytest.raises(TypeError, match="clip: the low bound must be a number or None, got str"):
         ag.clip(ag.Node([1.0]), "0", "1")
@@ -271,16 +272,16 @@ def test_the_data_may_be_anything_numpy_takes_and_names_may_be_numpys_strings():
 
 
 def test_a_history_interrupted_before_the_first_update_can_be_shown(monkeypatch):
-    data = ag.datasets.flower(seed=1)
+    data = datasets.flower(seed=1)
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(ag.shallow, "loss_of_logits", interrupted)
-    history = ag.shallow.train(data.X.T, data.Y.T, iterations=10)
+    history = shallow.train(data.X.T, data.Y.T, iterations=10)
     assert history.interrupted and "interrupted before the first update" in repr(history)
     assert "before the first update" in history._repr_html_()
     monkeypatch.setattr(ag.logistic, "loss_of_logits", interrupted)
-    history = ag.logistic.train(data.X, data.Y, 0.1, 10)
+    history = logistic.train(data.X, data.Y, 0.1, 10)
     assert "interrupted before the first update" in repr(history)
     assert "before the first update" in history._repr_html_()
