@@ -252,28 +252,26 @@ class BinaryCrossEntropy(_Loss):
         )
 
     def _warn_clamped(self, count: int, size: int) -> None:
-        if count and self.a_from is not None:
-            warnings.warn(
-                f"{self.name}: {count} of {size} prediction(s) a lie within 1e-12 of 0 or 1, "
-                f"with a label that differs; a was computed by {self.a_from} from a sigmoid's "
-                "output, and the loss is exact from z only for the sigmoid's own output, so the "
-                "logs are clamped at -100 (as PyTorch's BCELoss): the loss and gradient are not "
-                f"the true ones; apply {self.a_from} to z before sigmoid (or give the labels a's "
-                "shape instead), or use binary_cross_entropy_with_logits(z, y)",
-                ClampedLossWarning,
-                stacklevel=user_stacklevel(),
-            )
-        elif count:
-            warnings.warn(
-                f"{self.name}: {count} of {size} prediction(s) a lie within 1e-12 of 0 or 1, "
-                "with a label that differs, and were not computed by sigmoid from a finite z in "
-                "this graph: there the logs are clamped at "
-                "-100 and dL/da's denominators at 1e-12 (as PyTorch's BCELoss), so the loss and "
-                "gradient are not the true ones; compute the loss from the logits z with "
-                "binary_cross_entropy_with_logits(z, y), or apply sigmoid in the graph",
-                ClampedLossWarning,
-                stacklevel=user_stacklevel(),
-            )
+        if not count:
+            return
+        if self.a_from is not None:  # a sigmoid, with a reshape or an index after it
+            why = (f"; a was computed by {self.a_from} from a sigmoid's output, and the loss is "
+                   "exact from z only for the sigmoid's own output, so the logs are clamped at "
+                   "-100 (as PyTorch's BCELoss): the loss and gradient are not the true ones; "
+                   f"apply {self.a_from} to z before sigmoid (or give the labels a's shape "
+                   "instead), or use binary_cross_entropy_with_logits(z, y)")
+        else:
+            why = (", and were not computed by sigmoid from a finite z in this graph: there the "
+                   "logs are clamped at -100 and dL/da's denominators at 1e-12 (as PyTorch's "
+                   "BCELoss), so the loss and gradient are not the true ones; compute the loss "
+                   "from the logits z with binary_cross_entropy_with_logits(z, y), or apply "
+                   "sigmoid in the graph")
+        warnings.warn(
+            f"{self.name}: {count} of {size} prediction(s) a lie within 1e-12 of 0 or 1, "
+            f"with a label that differs{why}",
+            ClampedLossWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def backward(self, g):
         if self.divisor != 1:
