@@ -60,9 +60,9 @@ class _Parser(argparse.ArgumentParser):
         if message.startswith("unrecognized arguments:"):  # perhaps the other command's option
             owners = getattr(self, "option_owners", {})
             for word in message.split(":", 1)[1].split():
-                if word.split("=")[0] in owners:
-                    command = owners[word.split("=")[0]]
-                    hint = f"{word.split('=')[0]} is an option of {self.prog} {command}"
+                option = word.split("=")[0]  # (--hidden=4 too)
+                if option in owners:
+                    hint = f"{option} is an option of {self.prog} {owners[option]}"
                     break
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message} ({hint})\n")
 
@@ -103,16 +103,27 @@ def _fits_in_memory(name: str, low: int, bytes_each: int, what: str):
 
     def parse(text: str) -> int:
         value = at_least(text)
-        available = _memory_available()
-        if available is not None and value * bytes_each > available // 2:
+        short = _memory_short(value, bytes_each)
+        if short is not None:
+            available, most = short
             raise argparse.ArgumentTypeError(
                 f"{value:,} {name} would need {_bytes(value * bytes_each)} for {what} "
                 f"({bytes_each} bytes each), more than half of the {_bytes(available)} of memory "
-                f"available: at most {available // 2 // bytes_each:,}"
+                f"available: at most {most:,}"
             )
         return value
 
     return parse
+
+
+def _memory_short(count: int, bytes_each: int) -> tuple[int, int] | None:
+    """(memory available, the most items that fit in half of it) when ``count`` items of
+    ``bytes_each`` bytes would take more than half the memory available; else None (also when
+    the memory available is unknown)."""
+    available = _memory_available()
+    if available is None or count * bytes_each <= available // 2:
+        return None
+    return available, available // 2 // bytes_each
 
 
 HIDDEN_ARRAYS = 8  # arrays of (n_h, m) float64 that one iteration of --model shallow holds
@@ -826,12 +837,14 @@ def _run_shallow(data, args: argparse.Namespace) -> None:
     X, Y = logistic.check_data(data.X, data.Y)  # (m, n) rows; the course's model takes columns
     m = X.shape[0]
     # Z1, A1 and their gradients, (n_h, m) each, and as many temporaries: checked before the run
-    needed, available = HIDDEN_ARRAYS * 8 * args.hidden * m, _memory_available()
-    if available is not None and needed > available // 2:
+    per_unit = HIDDEN_ARRAYS * 8 * m
+    short = _memory_short(args.hidden, per_unit)
+    if short is not None:
+        available, most = short
         raise ValueError(
-            f"--hidden {args.hidden:,} on {m:,} examples would need about {_bytes(needed)} for "
-            f"the hidden layer's arrays, more than half of the {_bytes(available)} of memory "
-            f"available: at most about {available // 2 // (HIDDEN_ARRAYS * 8 * m):,} units"
+            f"--hidden {args.hidden:,} on {m:,} examples would need about "
+            f"{_bytes(args.hidden * per_unit)} for the hidden layer's arrays, more than half of "
+            f"the {_bytes(available)} of memory available: at most about {most:,} units"
         )
     example = 0 if args.example is None else args.example
     _check_example(example, m)
