@@ -175,10 +175,9 @@ def load(
         return GENERATED[name](**{k: v for k, v in chosen.items() if v is not None})
     if name == "breast-cancer":
         return breast_cancer()
+    names = ", ".join([*GENERATED, "breast-cancer"])
     if not str(name).strip():  # (Path("") is the current folder)
-        raise DataError(f"no data named: give one of {', '.join([*GENERATED, 'breast-cancer'])} "
-                        "or a CSV file")
+        raise DataError(f"no data named: give one of {names} or a CSV file")
     if not Path(name).exists():  # a mistyped name, more often than a missing file
-        names = ", ".join([*GENERATED, "breast-cancer"])
         raise DataError(f"{name}: no such file, and no data set of that name ({names})")
     return from_csv(name, progress=progress)
