@@ -11,11 +11,12 @@ import signal
 import sys
 
 INTERRUPTED = 130  # as cli.INTERRUPTED, which is not imported yet
+STOPPED = "autograd-lite: interrupted while starting"
 
 
 def _stop_while_starting(signum: int, frame: object) -> None:
     # (no exception: raised inside an import, numpy would turn it into an ImportError)
-    print("autograd-lite: interrupted while starting", file=sys.stderr, flush=True)
+    print(STOPPED, file=sys.stderr, flush=True)
     os._exit(INTERRUPTED)
 
 
@@ -29,6 +30,6 @@ def main() -> int:
         finally:
             signal.signal(signal.SIGINT, previous)
     except KeyboardInterrupt:  # (a Ctrl-C before the handler was in place)
-        print("autograd-lite: interrupted while starting", file=sys.stderr)
+        print(STOPPED, file=sys.stderr)
         return INTERRUPTED
     return run()
