@@ -184,10 +184,7 @@ class Habits:
 
 
 def _short_operand(x: Any) -> str:
-    if isinstance(x, _node.Node):
-        return x.name or "a Node"
-    text = repr(x)
-    return text if len(text) <= 30 else type(x).__name__
+    return (x.name or "a Node") if isinstance(x, _node.Node) else _node._short(x, 30)
 
 
 def _value_of(x: Any) -> Any:
