@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ShapeError, user_stacklevel
 from ..op import Op
 
 
@@ -127,7 +127,7 @@ class Pow(Op):
                     "pow: the gradient for the exponent y is NaN where the base x is negative "
                     "(d(x^y)/dy = x^y log x, and log x is undefined for x < 0)",
                     RuntimeWarning,
-                    stacklevel=2,
+                    stacklevel=user_stacklevel(),
                 )
         return gx, gy
 
