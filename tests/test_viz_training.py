@@ -67,6 +67,18 @@ def frame_tables(page: str) -> list[tuple[int, str, list[str], str]]:
              table) for k, label, table in tables]
 
 
+def frames_of_each_iteration(page: str, losses: np.ndarray) -> list[tuple]:
+    """frame_tables, after checking that there is a frame per iteration of a short run, labelled
+    with it and showing its loss first."""
+    tables = frame_tables(page)
+    count = len(losses)
+    assert [k for k, *_ in tables] == list(range(count))
+    for k, label, cells, _ in tables:
+        assert label == f"iteration {k + 1} of {count}"
+        assert cells[0].startswith(format(losses[k], ".6g") + " ")
+    return tables
+
+
 def graph_svg(page: str) -> str:
     return re.search(r'<div class="scroll graph">(<svg.*?</svg>)</div>', page, re.S).group(1)
 
@@ -90,11 +102,8 @@ def test_page_is_self_contained_with_a_viewport(short_page):
 
 def test_each_frame_shows_that_iterations_parameters_gradients_and_loss(short_run, short_page):
     rec = short_run.recording
-    tables = frame_tables(short_page)
-    assert [k for k, *_ in tables] == list(range(12))
-    for k, label, cells, _ in tables:
-        assert label == f"iteration {k + 1} of 12"
-        assert cells[0].startswith(format(short_run.losses[k], ".6g") + " ")
+    assert short_run.iterations == 12
+    for k, _, cells, _ in frames_of_each_iteration(short_page, short_run.losses):
         after = short_run.w.ravel() if k == 11 else rec.w[k + 1]
         after_b = short_run.b if k == 11 else rec.b[k + 1]
         expected = []

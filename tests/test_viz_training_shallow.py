@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 from page_driver import drive
-from test_viz_training import frame_tables, frame_view, graph_svg, svg_tree
+from test_viz_training import frame_view, frames_of_each_iteration, graph_svg, svg_tree
 
 import autograd_lite as ag
 from autograd_lite import datasets, shallow
@@ -57,11 +57,8 @@ def test_record_keeps_the_parameters_before_each_step_and_their_closed_form_grad
 
 def test_each_frame_shows_the_loss_and_every_parameter_with_its_gradient(short_run, short_page):
     rec = short_run.recording
-    tables = frame_tables(short_page)
-    assert [k for k, *_ in tables] == list(range(9))
-    for k, label, cells, table in tables:
-        assert label == f"iteration {k + 1} of 9"
-        assert cells[0].startswith(format(short_run.losses[k], ".6g") + " ")
+    assert short_run.iterations == 9
+    for k, _, cells, table in frames_of_each_iteration(short_page, short_run.losses):
         for i, name in enumerate(shallow.PARAMETERS):
             value, grad = getattr(rec.parameters[k], name), getattr(rec.gradients[k], name)
             for cell, array in ((cells[1 + 2 * i], value), (cells[2 + 2 * i], grad)):
