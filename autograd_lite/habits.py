@@ -90,8 +90,7 @@ class Habits:
     @data.setter
     def data(self, value: ArrayLike) -> None:
         # (p.data += ...: numpy may have changed the array itself; a new version either way)
-        self._value = _node.as_array(value, what="Node.data")
-        self._bump_version()
+        self._set_value(value, "Node.data")
 
     def item(self) -> float:
         """The one number this node holds, as a Python float."""

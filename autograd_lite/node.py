@@ -119,9 +119,13 @@ class Node(Habits):
 
     @value.setter
     def value(self, value: ArrayLike) -> None:
-        # Converted as Node(value) converts (integers to float64: an int array would make
-        # `X * (1/255)` an integer 0), and a change in place: a new version (see version).
-        self._value = value if type(value) is _float64 else as_array(value, "Node.value")
+        self._set_value(value, "Node.value")
+
+    def _set_value(self, value: ArrayLike, what: str) -> None:
+        """``x.value = v`` (and micrograd's ``x.data = v``): converted as Node(v) converts
+        (integers to float64: an int array would make `X * (1/255)` an integer 0), and a change
+        in place: a new version (see version)."""
+        self._value = value if type(value) is _float64 else as_array(value, what)
         self._bump_version()
 
     @property
