@@ -269,18 +269,81 @@ def test_a_scalar_program_keeps_no_reference_to_the_graph():
     assert no_math._generated.numpy_form is None  # (nothing there raises: no fallback)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # (numpy's, of eager's inf - inf)
-@pytest.mark.parametrize("z", [np.inf, -np.inf])
-def test_generated_fused_loss_of_an_infinite_logit_is_its_limit_as_eager(z):
-    """(One number: a branch in the helper. On arrays the generated helper leaves numpy's NaN,
-    with its warning: a check there would cost a pass per call.)"""
-    y = 1.0
-    zn = ag.Node(z, name="z", requires_grad=True)
-    L = ag.binary_cross_entropy_with_logits(zn, y)
-    L.backward()
-    value, grads = ag.codegen(L)(z=z)
-    np.testing.assert_array_equal(value, L.value)
-    np.testing.assert_array_equal(grads["z"], zn.grad)
+LOSSES_OF_LOGITS = {
+    "fused": lambda z, y, reduction: ag.binary_cross_entropy_with_logits(z, y, reduction),
+    "lesson": lambda z, y, reduction: ag.binary_cross_entropy(ag.sigmoid(z), y, reduction),
+}
+
+
+@pytest.mark.parametrize("form", sorted(LOSSES_OF_LOGITS))
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "zs, ys",
+    [
+        ([np.inf, -np.inf, np.inf, -np.inf, 0.5], [1.0, 0.0, 0.0, 1.0, 0.25]),  # 0, 0, inf, inf
+        ([np.inf, -np.inf, 2.0], [1.0, 0.0, 1.0]),  # limits of 0 only: a finite loss
+        ([np.inf], [1.0]),  # one number: the scalar program
+        ([-np.inf], [0.3]),
+    ],
+)
+def test_generated_loss_of_infinite_logits_is_its_limit_as_eager(form, reduction, zs, ys):
+    """Where z is infinite the formula's inf - inf would be NaN: eager and generated code give
+    the limit (0 where the label agrees, else inf), the same gradients, and no numpy warning;
+    the generated test is of the reduced loss only (x - x != 0), so finite z cost no pass."""
+    scalar = len(zs) == 1
+    z0 = np.float64(zs[0]) if scalar else np.array(zs)
+    y = ys[0] if scalar else np.array(ys)
+    loss = LOSSES_OF_LOGITS[form]
+    label_agrees = np.where(z0 > 0, np.asarray(y) == 1.0, np.asarray(y) == 0.0)
+    with np.errstate(invalid="ignore"):
+        exact = np.where(np.isinf(z0), np.where(label_agrees, 0.0, np.inf),
+                         np.logaddexp(0.0, z0) - z0 * np.asarray(y))
+    expected = {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[reduction](exact)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        zn = ag.Node(z0, name="z", requires_grad=True)
+        L = loss(zn, y, reduction)
+        (L if L.size == 1 else ag.sum(L)).backward()
+        np.testing.assert_allclose(L.value, expected, rtol=1e-14)
+        zero = np.float64(0.0) if scalar else np.zeros(len(zs))
+        traced = loss(ag.Node(zero, name="z", requires_grad=True), y, reduction)
+        program = ag.codegen(traced if traced.size == 1 else ag.sum(traced))
+        assert program.scalar == scalar
+        value, grads = program(z=z0)
+        step = ag.compile(lambda z: loss(z, y, reduction) if reduction != "none"
+                          else ag.sum(loss(z, y, reduction)))
+        compiled_value, (compiled_grad,) = step(ag.Node(z0, requires_grad=True))
+    total = L.value if L.size == 1 else np.sum(L.value)
+    np.testing.assert_array_equal([value, compiled_value], [total, total])
+    np.testing.assert_allclose(grads["z"], zn.grad, rtol=1e-12)  # (the mean's 1/m taken apart)
+    np.testing.assert_allclose(compiled_grad, zn.grad, rtol=1e-12)
+
+
+@pytest.mark.parametrize("form", sorted(LOSSES_OF_LOGITS))
+@pytest.mark.parametrize("zs", [[0.5, np.nan, np.inf], [np.nan]])
+def test_generated_loss_of_a_nan_logit_is_an_error_as_eager(form, zs):
+    """A NaN z is an error in eager and in the generated code (array and scalar), not NaN."""
+    z0 = np.float64(zs[0]) if len(zs) == 1 else np.array(zs)
+    y = 1.0 if len(zs) == 1 else np.ones(len(zs))
+    loss = LOSSES_OF_LOGITS[form]
+    with pytest.raises(ValueError, match="NaN"):
+        loss(ag.Node(z0, requires_grad=True), y, "mean")
+    zero = np.float64(0.0) if len(zs) == 1 else np.zeros(len(zs))
+    program = ag.codegen(loss(ag.Node(zero, name="z", requires_grad=True), y, "mean"))
+    assert program.scalar == (len(zs) == 1)
+    where = "[0]" if len(zs) == 1 else "[1]"
+    with pytest.raises(ValueError, match=rf"binary_cross_entropy\w*: the logits z hold NaN "
+                                         rf"\(at index \{where[:-1]}\]\)"):
+        program(z=z0)
+
+
+def test_generated_limits_keep_a_float32_loss_float32():
+    z = ag.Node(np.array([np.inf, 1.0], np.float32), name="z", requires_grad=True)
+    L = ag.binary_cross_entropy_with_logits(z, np.ones(2, np.float32), reduction="none")
+    value, _ = ag.codegen(ag.sum(L))(z=z.value)
+    assert L.value.dtype == np.float32 and value.dtype == np.float32
+    np.testing.assert_allclose(L.value, [0.0, np.logaddexp(0.0, 1.0) - 1.0], rtol=1e-6)
+    assert value == np.sum(L.value)
 
 
 def test_codegen_refuses_a_graph_changed_in_place_as_backward_does():

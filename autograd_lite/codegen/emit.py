@@ -280,15 +280,28 @@ class _Writer:
         op = n.op
         if n in self.identity or n in self.of_logits:
             entry, z = self.identity.get(n) or self.of_logits[n]
-            per_element = entry.loss_source.format(z=self.atom[z], y=self.atom[n.parents[1]])
-            return f"{out} = {self._reduce(n, per_element)}"
-        template = self._template(op, "source")
-        if template is None:
-            return f"{out} = {self._custom_forward(n)}"
-        text = self._fill(template, n, g=None)
-        if getattr(op, "reduction", None) is not None:
+            text = self._reduce(n, entry.loss_source.format(**self._loss_names(n, z)))
+        else:
+            template = self._template(op, "source")
+            if template is None:
+                return f"{out} = {self._custom_forward(n)}"
+            text = self._fill(template, n, g=None)
+            if getattr(op, "reduction", None) is None:
+                return f"{out} = {text}"
             text = self._reduce(n, text)
-        return f"{out} = {text}"
+            entry, z = identities.find(None, op), n.parents[0]  # a fused loss, its own pair
+        line = f"{out} = {text}"
+        if entry is None or not entry.limits_source:
+            return line
+        # inf or NaN: x - x is 0 for any finite x (one test of one number, not a pass)
+        total = f"{out}.sum()" if op.reduction == "none" and not self.scalar else out
+        limits = entry.limits_source.format(**self._loss_names(n, z), op=op.name)
+        return f"{line}\nif {total} - {total} != 0.0:  # an infinite or NaN z\n" \
+            f"    {out} = {self._reduce(n, limits)}"
+
+    def _loss_names(self, n: Node, z: Node) -> dict[str, str]:
+        """The names of a loss's logits z and its labels y, for an identity's texts."""
+        return {"z": self.atom[z], "y": self.atom[n.parents[1]]}
 
     def _reduce(self, n: Node, per_element: str) -> str:
         reduction = n.op.reduction

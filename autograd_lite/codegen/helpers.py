@@ -40,6 +40,15 @@ def bce_logits(z, y):
         return 0.0 if y == (1.0 if z > 0.0 else 0.0) else math.inf
     return max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z)))
 ''',
+    "bce_limits": '''\
+def bce_limits(z, y, op):
+    """bce_logits where it is not finite: an infinite z's limit is bce_logits's own; a NaN z is
+    the engine's error, not a NaN loss."""
+    if z != z:
+        raise ValueError(f"{op}: the logits z hold NaN (at index [0]); "
+                         "the loss of a NaN logit is not a number")
+    return bce_logits(z, y)
+''',
     "bce_slope": '''\
 def bce_slope(z, a, y):
     """dL/da = -y/a + (1-y)/(1-a) of a = sigmoid(z), with 1 - a = sigmoid(-z) from z: the true
@@ -131,12 +140,26 @@ def bce_logits(z, y):
     for zb, yb, out in blocks:
         e = np.abs(zb, out=np.empty_like(zb))
         np.multiply(e, 0.5, out=out)
-        out += zb * (0.5 - yb)
+        with np.errstate(invalid="ignore"):  # an infinite z's inf - inf: see bce_limits
+            out += zb * (0.5 - yb)
         np.negative(e, out=e)
         np.exp(e, out=e)
         np.log1p(e, out=e)
         out += e
     return loss
+''',
+    "bce_limits": '''\
+def bce_limits(z, y, op):
+    """bce_logits where some z is infinite, as the limits (the formula gives inf - inf = NaN
+    there): 0 at z = +inf with y = 1 or at z = -inf with y = 0, inf otherwise; a NaN z is the
+    engine's error, not a NaN loss (ops/losses.py, limits_of_logits)."""
+    if np.isnan(z).any():
+        where = [int(i) for i in np.argwhere(np.isnan(np.atleast_1d(z)))[0]]
+        raise ValueError(f"{op}: the logits z hold NaN (at index {where}); "
+                         "the loss of a NaN logit is not a number")
+    loss = bce_logits(z, y)
+    limits = np.where(z > 0, np.where(y == 1, 0.0, np.inf), np.where(y == 0, 0.0, np.inf))
+    return np.where(np.isinf(z), limits, loss).astype(loss.dtype, copy=False)
 ''',
     "bce_slope": '''\
 def bce_slope(z, a, y):

@@ -18,6 +18,9 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
   ``gradient(z, y, a)`` takes ``{a}`` as the inner op computed it instead of computing it again.
 - ``loss_source``: the outer op's loss of one element as a Python expression of ``{z}`` and
   ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py).
+- ``limits_source``: the same where the formula is not finite, as ``{op}`` does it eagerly: an
+  infinite z's limit (the formula's inf - inf would be NaN), a NaN z an error; generated code
+  runs it only where ``loss_source`` gave inf or NaN (a test of the reduced loss, no pass).
 
 The loss uses the table through ``inner_op`` below, the one place where an op looks at the graph
 that made its input: ``binary_cross_entropy(a, y)`` asks it whether a was computed by sigmoid,
@@ -59,6 +62,7 @@ class Identity:
     gradient: Callable[..., np.ndarray]
     why: str
     loss_source: str = ""
+    limits_source: str = ""
 
     def text(self, template: str, **names: str) -> str:
         """One of this entry's texts with the graph's names filled in (z, a, y, da by default)."""
@@ -76,6 +80,7 @@ IDENTITIES: tuple[Identity, ...] = (
         gradient=_a_minus_y,
         why="da = -y/a + (1-y)/(1-a) and da/dz = a(1-a): their product is -y(1-a) + (1-y)a = a - y",
         loss_source="bce_logits({z}, {y})",
+        limits_source='bce_limits({z}, {y}, "{op}")',
     ),
     Identity(
         inner=None,
@@ -86,6 +91,7 @@ IDENTITIES: tuple[Identity, ...] = (
         gradient=_a_minus_y,
         why="the fused loss of a = sigmoid(z) differentiates straight to a - y",
         loss_source="bce_logits({z}, {y})",
+        limits_source='bce_limits({z}, {y}, "{op}")',
     ),
     Identity(
         inner=None,

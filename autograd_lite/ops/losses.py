@@ -91,7 +91,8 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
         abs_z = np.abs(z)
         if e is None:
             e = np.exp(-abs_z)
-        return abs_z * 0.5 + z * (0.5 - y) + np.log1p(e), e
+        with np.errstate(invalid="ignore"):  # an infinite z's inf - inf: see limits_of_logits
+            return abs_z * 0.5 + z * (0.5 - y) + np.log1p(e), e
     losses = np.empty(z.shape, np.result_type(z, y))
     given = e is not None
     if not given:
@@ -106,9 +107,25 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
             np.negative(out, out=eb)
             np.exp(eb, out=eb)
         out *= 0.5
-        out += zb * (0.5 - (flat_y[block] if np.ndim(y) else y))
+        with np.errstate(invalid="ignore"):  # (as above)
+            out += zb * (0.5 - (flat_y[block] if np.ndim(y) else y))
         out += np.log1p(eb)
     return losses, e
+
+
+def limits_of_logits(z, y, losses, op: str):
+    """The losses where some z is infinite, as their limits: 0 at z = +inf with y = 1 (or
+    -inf with y = 0), inf otherwise (the formula gives inf - inf = NaN there). A NaN z is an
+    error naming ``op`` and the index, not a NaN loss. (The generated code's bce_limits,
+    codegen/helpers.py, does the same.)"""
+    if np.any(np.isnan(z)):
+        where = [int(i) for i in np.argwhere(np.isnan(np.atleast_1d(z)))[0]]
+        raise ValueError(f"{op}: the logits z hold NaN (at index {where}); "
+                         "the loss of a NaN logit is not a number")
+    inf = np.inf
+    limits = np.where(z > 0, np.where(y == 1, 0.0, inf), np.where(y == 0, 0.0, inf))
+    fixed = np.where(np.isinf(z), limits, losses).astype(np.result_type(losses), copy=False)
+    return fixed[()] if np.ndim(fixed) == 0 else fixed
 
 
 _SMALLEST_NORMAL = {np.dtype(t): np.finfo(t).tiny for t in (np.float16, np.float32, np.float64)}
@@ -149,7 +166,8 @@ class BinaryCrossEntropy(_Loss):
     Backward also hands the sigmoid its exact dL/dz = (a - y) g, the identity's gradient(z, y):
     Sigmoid.backward returns it when the loss is a's only user, so dz = a - y for every finite z
     (with other users too, it applies the chain rule). The graph is the lesson's: L's parents
-    are a and y. A NaN or infinite z falls through to the checks below (NaN is an error).
+    are a and y. An infinite z gives the loss's limit (0, or inf), as the fused loss does; a NaN
+    z falls through to the checks below (a NaN a is an error).
 
     For any other a, each log is clamped at -100 and each denominator of dL/da floored at 1e-12,
     as PyTorch's BCELoss; where that changes a result (a within 1e-12 of 0 or 1 and the label
@@ -202,7 +220,8 @@ class BinaryCrossEntropy(_Loss):
         return self.reduce(losses)
 
     def _forward_of_logits(self, a, y, sigmoid):
-        """The loss from the sigmoid's z; None when it is not finite (z NaN or infinite)."""
+        """The loss from the sigmoid's z (its limit where z is infinite, as the fused loss's);
+        None where z holds NaN (the check of a then says where it came from)."""
         z, e = sigmoid.z, sigmoid.e
         if type(z) is float:  # one example (a float64 scalar graph), in Python floats
             if type(y) is not np.float64:
@@ -212,14 +231,20 @@ class BinaryCrossEntropy(_Loss):
                 raise _labels_outside(y, self.name)
             loss = (z if z > 0.0 else 0.0) - z * y + math.log1p(e)
             if loss - loss != 0.0:  # (inf - inf and NaN - NaN are NaN)
-                return None
+                if z != z:
+                    return None
+                loss = 0.0 if y == (1.0 if z > 0.0 else 0.0) else math.inf  # z = +-inf
             self.a, self.y, self.divisor = float(a), y, 1
             return np.float64(loss)
         _check_labels(y, a, self.name)
         self.a, self.y = a, y
-        value = self.reduce(_losses_of_logits(z, y, e)[0])
-        finite = math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all()
-        return value if finite else None
+        losses = _losses_of_logits(z, y, e)[0]
+        value = self.reduce(losses)
+        if math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all():
+            return value
+        if np.any(np.isnan(z)):
+            return None
+        return self.reduce(limits_of_logits(z, y, losses, self.name))
 
     def _forward_one(self, a: float, y: float) -> np.float64:
         """One example, the lesson's L: the same formulas in Python floats (numpy's scalar
@@ -330,20 +355,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
         # (one number for a mean: value - value is 0 unless it is inf or NaN; a cheap test)
         if value - value == 0.0 if type(value) is np.float64 else np.all(np.isfinite(value)):
             return value
-        return self.reduce(self._of_infinite_logits(z, y, losses))
-
-    def _of_infinite_logits(self, z, y, losses):
-        """The losses where some z is infinite, as their limits: 0 at z = +inf with y = 1 (or
-        -inf with y = 0), inf otherwise (the formula gives inf - inf = NaN there); a NaN z is
-        an error naming it, not a NaN loss."""
-        if np.any(np.isnan(z)):
-            where = tuple(int(i) for i in np.argwhere(np.isnan(np.atleast_1d(z)))[0])
-            raise ValueError(f"{self.name}: the logits z hold NaN (at index {list(where)}); "
-                             "the loss of a NaN logit is not a number")
-        inf = np.inf
-        limits = np.where(z > 0, np.where(y == 1, 0.0, inf), np.where(y == 0, 0.0, inf))
-        fixed = np.where(np.isinf(z), limits, losses).astype(np.result_type(losses), copy=False)
-        return fixed[()] if np.ndim(fixed) == 0 else fixed
+        return self.reduce(limits_of_logits(z, y, losses, self.name))
 
     def backward(self, g):
         need_z, need_y = self.needs_input_grad
