@@ -42,6 +42,8 @@ def check_equivalent(loss: ag.Node, rtol: float = 1e-12) -> ag.Program:
     for n, name in leaves.items():
         if n.requires_grad:
             assert np.shape(grads[name]) == n.shape, name
+            if isinstance(n.grad, np.generic):  # one number, not a 0-d array (floats may be)
+                assert not isinstance(grads[name], np.ndarray), (name, type(grads[name]))
             assert_close(grads[name], n.grad, f"d{name}", rtol)
     return program
 

@@ -591,8 +591,9 @@ def _with_comment(statement: str, comment: str) -> str:
 
 
 def _custom_gradients(op, inputs: tuple) -> Callable:
-    """A user's op's backward, its results brought to the inputs' shapes and dtypes."""
-    from ..node import _one_per_input
+    """A user's op's backward, its results brought to the inputs' shapes and dtypes, as
+    backward() brings them (a numpy scalar stays one: a scalar graph's gradients are float64)."""
+    from ..node import _one_per_input, as_array
 
     class _Parents:  # what _one_per_input reads to name the op in its error
         def __init__(self):
@@ -605,7 +606,8 @@ def _custom_gradients(op, inputs: tuple) -> Callable:
         fitted = []
         for i, (grad, (shape, dtype)) in enumerate(zip(grads, inputs, strict=True)):
             if grad is not None:
-                grad = np.asarray(grad)
+                if not isinstance(grad, (np.ndarray, np.generic)):
+                    grad = as_array(grad, what=f"{op.name}.backward (input {i})")
                 if grad.shape != shape:
                     grad = unbroadcast(grad, shape, op.name, i)
                 grad = grad.astype(dtype, copy=False)
