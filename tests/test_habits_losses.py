@@ -167,3 +167,51 @@ def test_cross_entropy_of_a_masked_class_is_finite(labels):
     value, grads = ag.codegen(L)(z=z.value)
     np.testing.assert_allclose(value, L.value, rtol=1e-15)
     np.testing.assert_allclose(grads["z"], z.grad, atol=1e-15)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # (numpy's, of inf - inf)
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+@pytest.mark.parametrize(
+    "logits, where",
+    [
+        ([[0.0, 1.0, 2.0], [0.5, np.nan, 1.0]], r"nan at index \[1, 1\]"),
+        ([[0.0, 1.0, 2.0], [np.inf, 0.0, 1.0]], r"inf at index \[1, 0\]"),
+        ([[0.0, 1.0, 2.0], [-np.inf, -np.inf, -np.inf]], r"-inf at index \[1, 0\]"),
+    ],
+)
+def test_cross_entropy_of_undefined_logits_is_an_error_not_nan(logits, where, reduction):
+    """softmax is not defined at a NaN or +inf logit, nor on a row of -inf only: eager, the
+    generated code and ag.compile say where, rather than give a NaN loss and NaN gradients."""
+    z = np.array(logits)
+    one_hot = np.eye(3)[[2, 1]]
+    for labels in (np.array([2, 1]), one_hot):
+        with pytest.raises(ValueError, match=rf"cross_entropy: the logits hold {where}: softmax"):
+            ag.cross_entropy(ag.Node(z, requires_grad=True), labels, reduction)
+
+    def loss(zn):
+        out = ag.cross_entropy(zn, one_hot, reduction)
+        return out if reduction == "mean" else ag.sum(out)
+
+    program = ag.codegen(loss(ag.Node(np.zeros((2, 3)), name="z", requires_grad=True)))
+    assert "ce_limits(" in program.source
+    for run in (lambda: program(z=z), lambda: ag.compile(loss)(ag.Node(z, requires_grad=True))):
+        with pytest.raises(ValueError, match=rf"cross_entropy: the logits hold {where}"):
+            run()
+
+
+def test_cross_entropy_of_a_masked_class_stays_finite_and_checks_nothing_more():
+    """-inf among finite logits masks a class: a finite loss, softmax - onehot, in all three."""
+    z = np.array([[-np.inf, 0.0, 1.0], [2.0, -np.inf, 0.0]])
+    labels = np.eye(3)[[2, 0]]
+    zn = ag.Node(z, requires_grad=True)
+    L = ag.cross_entropy(zn, labels)
+    L.backward()
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(L.value, -np.mean(np.log(p[[0, 1], [2, 0]])), rtol=1e-14)
+    np.testing.assert_allclose(zn.grad, (p - labels) / 2, rtol=1e-14)
+    program = ag.codegen(ag.cross_entropy(ag.Node(np.zeros((2, 3)), name="z", requires_grad=True),
+                                          labels))
+    value, grads = program(z=z)
+    np.testing.assert_allclose([value], [L.value], rtol=1e-14)
+    np.testing.assert_allclose(grads["z"], zn.grad, rtol=1e-12)

@@ -195,6 +195,22 @@ def labels_outside(y, op):
     x = np.ravel(y)
     return ValueError(f"{op}: labels must lie in [0, 1], got {x[~((x >= 0.0) & (x <= 1.0))][:5]}")
 ''',
+    "ce_limits": '''\
+def ce_limits(z, y, op):
+    """The cross-entropy where it is not finite: the engine's error where softmax(z) is not
+    defined (a NaN or +inf logit, a row of -inf only); else its value (inf, an overflow)."""
+    bad = np.isnan(z) | (z == np.inf)
+    if not bad.any():
+        bad = np.broadcast_to(np.all(z == -np.inf, axis=-1, keepdims=True), z.shape)
+    if bad.any():
+        where = [int(i) for i in np.argwhere(np.atleast_1d(bad))[0]]
+        raise ValueError(
+            f"{op}: the logits hold {np.atleast_1d(z)[tuple(where)]} at index {where}: softmax "
+            "is not defined there (NaN, or +inf: inf - max z is inf - inf; or a row of -inf "
+            "only: no class left); give finite logits (-inf masks a class, if another is finite)"
+        )
+    return -np.sum(weighted_log(y, log_softmax(z, axis=-1)), axis=-1)
+''',
     "softmax": '''\
 def softmax(z, axis=-1):
     """e^z / sum e^z along axis, with the max taken out first: no exponent above 0."""

@@ -45,7 +45,11 @@ class CrossEntropy(_Loss):
         self.log_p, self.e, self.e_sum = log_softmax_parts(z, axis=-1)  # (backward: e / sum e)
         self.y = self._one_hot(np.asarray(y), z.shape)
         # (0 - s: no -0.0 loss)
-        return self.reduce(0.0 - np.sum(weighted_log(self.y, self.log_p), axis=-1))
+        value = self.reduce(0.0 - np.sum(weighted_log(self.y, self.log_p), axis=-1))
+        if np.ndim(value) == 0 and value - value == 0.0:  # finite (one number: a cheap test)
+            return value
+        refuse_undefined_logits(z, self.name)
+        return value
 
     def _one_hot(self, y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """The labels as rows of class probabilities (m, k), with a clear error for bad ones."""
@@ -88,6 +92,24 @@ class CrossEntropy(_Loss):
             gz = g * _SOFTMAX_MINUS_ONEHOT.gradient(self.z, self.y, self.e / self.e_sum)
         gy = -g * self.log_p if need_y else None
         return gz, gy
+
+
+def refuse_undefined_logits(z: np.ndarray, op: str) -> None:
+    """An error where softmax(z) is not defined: a NaN logit, a +inf one (inf - max z = inf -
+    inf), or a row whose logits are all -inf (every class masked). A -inf logit among finite
+    ones is a masked class, and fine. (The generated code's ce_limits does the same.)"""
+    bad = np.isnan(z) | (z == np.inf)
+    if not bad.any():
+        bad = np.broadcast_to(np.all(z == -np.inf, axis=-1, keepdims=True), z.shape)
+        if not bad.any():
+            return  # (finite logits whose loss overflowed: inf is its value)
+    where = [int(i) for i in np.argwhere(np.atleast_1d(bad))[0]]
+    value = np.atleast_1d(z)[tuple(where)]
+    raise ValueError(
+        f"{op}: the logits hold {value} at index {where}: softmax is not defined there "
+        "(NaN, or +inf: inf - max z is inf - inf; or a row of -inf only: no class left); give "
+        "finite logits (-inf masks a class, if another is finite)"
+    )
 
 
 def weighted_log(y: np.ndarray, log_p: np.ndarray) -> np.ndarray:

@@ -101,6 +101,7 @@ IDENTITIES: tuple[Identity, ...] = (
         source="{a} - {y}",
         gradient=lambda z, y, a=None: (stable_softmax(z, axis=-1) if a is None else a) - y,
         why="L = -sum_k y_k log a_k with a = softmax(z) and sum_k y_k = 1: dL/dz_j = a_j - y_j",
+        limits_source='ce_limits({z}, {y}, "{op}")',
     ),
 )
 
