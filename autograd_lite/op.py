@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import itertools
 import math
 from typing import Any, ClassVar
 
@@ -27,12 +26,6 @@ class _NotRecorded(tuple):
 
 
 _NOT_RECORDED = _NotRecorded()
-
-# needs_input_grad of one and two inputs, each made once and shared: a new tuple per op would be
-# one more object per node for the garbage collector to walk while the graph lives (a quarter)
-_SHARED_NEEDS = {needs: needs for needs in itertools.product((False, True), repeat=2)} | {
-    (False,): (False,), (True,): (True,)
-}
 
 
 class no_grad(contextlib.ContextDecorator):  # noqa: N801 (a function's name, as torch.no_grad)
@@ -173,15 +166,13 @@ class Op:
                 x, y = inputs
                 if type(x) is not Node or type(y) is not Node:
                     x, y = inputs = _wrap(inputs, self.name)
-                needs = x.requires_grad, y.requires_grad
-                self.needs_input_grad = needs = _SHARED_NEEDS.get(needs, needs)
+                self.needs_input_grad = needs = (x.requires_grad, y.requires_grad)
                 value = self.forward(x._value, y._value)
             elif len(inputs) == 1:
                 x = inputs[0]
                 if type(x) is not Node:
                     x, = inputs = _wrap(inputs, self.name)
-                needs = (x.requires_grad,)
-                self.needs_input_grad = needs = _SHARED_NEEDS.get(needs, needs)
+                self.needs_input_grad = needs = (x.requires_grad,)
                 value = self.forward(x._value)
             else:
                 inputs = _wrap(inputs, self.name)
