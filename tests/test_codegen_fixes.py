@@ -282,6 +282,7 @@ LOSSES_OF_LOGITS = {
     [
         ([np.inf, -np.inf, np.inf, -np.inf, 0.5], [1.0, 0.0, 0.0, 1.0, 0.25]),  # 0, 0, inf, inf
         ([np.inf, -np.inf, 2.0], [1.0, 0.0, 1.0]),  # limits of 0 only: a finite loss
+        ([np.inf, 1.0], [0.0, 1.0]),  # an inf loss and no NaN on the way (inf - inf would warn)
         ([np.inf], [1.0]),  # one number: the scalar program
         ([-np.inf], [0.3]),
     ],

@@ -1,6 +1,8 @@
 """softmax, log_softmax, cross_entropy and mse_loss: the closed forms, finite differences,
 extreme logits, the reductions and the errors for bad labels."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -215,3 +217,7 @@ def test_cross_entropy_of_a_masked_class_stays_finite_and_checks_nothing_more():
     value, grads = program(z=z)
     np.testing.assert_allclose([value], [L.value], rtol=1e-14)
     np.testing.assert_allclose(grads["z"], zn.grad, rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the label on a masked class: the true loss, inf
+        assert ag.cross_entropy(ag.Node(z), np.array([0, 0])).value == np.inf
+        assert program(z=z[[0, 0]])[0] == np.inf

@@ -293,10 +293,11 @@ class _Writer:
         line = f"{out} = {text}"
         if entry is None or not entry.limits_source:
             return line
-        # inf or NaN: x - x is 0 for any finite x (one test of one number, not a pass)
+        # inf and NaN fail |x| < inf (one test of one number, not a pass; and no warning)
         total = f"{out}.sum()" if op.reduction == "none" and not self.scalar else out
         limits = entry.limits_source.format(**self._loss_names(n, z), op=op.name)
-        return f"{line}\nif {total} - {total} != 0.0:  # an infinite or NaN z\n" \
+        inf = "math.inf" if self.scalar else "np.inf"
+        return f"{line}\nif not abs({total}) < {inf}:  # an infinite or NaN z\n" \
             f"    {out} = {self._reduce(n, limits)}"
 
     def _loss_names(self, n: Node, z: Node) -> dict[str, str]:

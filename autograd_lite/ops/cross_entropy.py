@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import ShapeError
@@ -46,7 +48,7 @@ class CrossEntropy(_Loss):
         self.y = self._one_hot(np.asarray(y), z.shape)
         # (0 - s: no -0.0 loss)
         value = self.reduce(0.0 - np.sum(weighted_log(self.y, self.log_p), axis=-1))
-        if np.ndim(value) == 0 and value - value == 0.0:  # finite (one number: a cheap test)
+        if math.isfinite(value) if np.ndim(value) == 0 else np.isfinite(value).all():
             return value
         refuse_undefined_logits(z, self.name)
         return value

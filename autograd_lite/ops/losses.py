@@ -352,8 +352,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
         self.z, self.y = z, y
         losses, self.e = _losses_of_logits(z, y)  # (backward reuses e)
         value = self.reduce(losses)
-        # (one number for a mean: value - value is 0 unless it is inf or NaN; a cheap test)
-        if value - value == 0.0 if type(value) is np.float64 else np.all(np.isfinite(value)):
+        if math.isfinite(value) if type(value) is np.float64 else np.all(np.isfinite(value)):
             return value
         return self.reduce(limits_of_logits(z, y, losses, self.name))
 
