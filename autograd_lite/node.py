@@ -87,6 +87,7 @@ class Node(Habits):
         "number",
         "_version",  # (left unset until the first in-place change: see version)
         "_changed_at",
+        "_from_bools",  # (set only for a Node made from a boolean array: see _made_from_bools)
         "__weakref__",
     )
 
@@ -101,6 +102,8 @@ class Node(Habits):
             self._value = _float64(value)
         else:
             self._value = as_array(value)
+            if getattr(value, "dtype", None) == np.bool_:
+                self._from_bools = True
         self.grad: np.ndarray | None = None
         self.parents: tuple[Node, ...] = ()
         self.op = None
@@ -301,6 +304,15 @@ class Node(Habits):
             f"`with ag.no_grad(): {what.replace('a leaf', 'w')}` or use an optimiser "
             "(ag.optim.SGD)"
         )
+
+    @property
+    def _made_from_bools(self) -> bool:
+        """True for a Node made from a boolean array, its values unchanged since: they are 0.0
+        and 1.0, and indexing by it would take positions, not select (see ops/indexing.py)."""
+        try:
+            return self._from_bools and not self.version
+        except AttributeError:  # the common case: nodes are made without it, at no cost
+            return False
 
     @property
     def version(self) -> int:

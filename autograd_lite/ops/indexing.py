@@ -28,13 +28,11 @@ class Index(Op):
 
     def __init__(self, key: Any):
         self.key = _array_key(key)
-        self.given = key  # (for the error of a Node that looks like a mask: see forward)
         parts = self.key if isinstance(self.key, tuple) else (self.key,)
         # basic indexing (ints, slices, ..., None) takes each position at most once
         self.basic = all(isinstance(k, _BASIC) and not isinstance(k, bool) for k in parts)
 
     def forward(self, x):
-        _refuse_a_mask_made_a_node(self.given, x.shape)
         self.shape, self.dtype = x.shape, x.dtype
         try:
             return x[self.key]
@@ -52,36 +50,23 @@ class Index(Op):
 
 
 def _array_key(key: Any) -> Any:
-    """A Node in the key stands for its value; a Node of whole numbers indexes by them."""
+    """A Node in the key stands for its value; a Node of whole numbers indexes by them. A Node
+    made from a boolean mask holds 0.0 and 1.0 (a Node's values are floats), which would take
+    positions 0 and 1 rather than select: an error that says to index with the mask itself."""
     if isinstance(key, tuple):
         return tuple(_array_key(k) for k in key)
     if isinstance(key, Node):
+        if key._made_from_bools:
+            raise IndexError(
+                f"index: a Node made from a boolean array ({key!r}) holds 0.0 and 1.0, which "
+                "would take positions 0 and 1, not select; index with the boolean array itself "
+                "(x[mask], x[x > 0]) or with integer positions"
+            )
         value = np.asarray(key.value)
         if value.size and np.all(value == np.round(value)):
             return value.astype(np.intp)
         raise IndexError(f"index: a Node used as an index must hold whole numbers, got {key!r}")
     return key
-
-
-def _refuse_a_mask_made_a_node(key: Any, shape: tuple[int, ...]) -> None:
-    """A boolean mask made a Node (``Node(x > 0)``) holds 0.0 and 1.0, which would index
-    positions 0 and 1 instead of selecting: a Node of only 0s and 1s with the shape of the axes
-    it indexes is ambiguous, so an error that says what to pass, not a silently wrong selection."""
-    parts = key if isinstance(key, tuple) else (key,)
-    for axis, part in enumerate(parts):
-        if isinstance(part, Node):
-            value = np.asarray(part.value)
-            if value.size > 1 and value.shape == shape[axis:axis + value.ndim] and np.all(
-                (value == 0.0) | (value == 1.0)
-            ):
-                raise IndexError(
-                    f"index: a Node of shape {shape} indexed by a Node of 0s and 1s of shape "
-                    f"{value.shape}: a boolean mask made a Node holds 0.0 and 1.0, which would "
-                    "take positions 0 and 1, not select; index with the boolean array itself "
-                    "(x[x > 0], x[mask.value == 1]) or with integer positions (an int ndarray)"
-                )
-        elif not isinstance(part, (int, np.integer, slice)):  # (axes after these: not followed)
-            return
 
 
 def _show(key: Any) -> str:
