@@ -62,3 +62,18 @@ def test_generated_code_matches_backward(case):
     np.testing.assert_allclose(value, loss.value, rtol=1e-12)
     for n in nodes:
         np.testing.assert_allclose(grads[n.name], n.grad, rtol=1e-12, atol=1e-15, err_msg=n.name)
+
+
+@pytest.mark.parametrize("shape, weights", [((3,), None), ((2, 3), np.array([1.0, 3.0]))])
+def test_cross_entropy_per_example_is_generated_for_one_example_and_for_m(shape, weights):
+    """reduction="none": one g per example, spread over its classes; for one example ((k,)
+    logits) g is one number, which the source once subscripted (1.0[..., None])."""
+    z = ag.Node(np.arange(np.prod(shape), dtype=float).reshape(shape) - 2.0, name="z",
+                requires_grad=True)
+    labels = np.eye(3)[[1]][0] if len(shape) == 1 else np.eye(3)[[1, 2]]
+    losses = ag.cross_entropy(z, labels, reduction="none")
+    out = losses if weights is None else ag.sum(losses * weights)
+    out.backward()
+    value, grads = ag.codegen(out)(z=z.value)
+    np.testing.assert_allclose(value, out.value, rtol=1e-12)
+    np.testing.assert_allclose(grads["z"], z.grad, rtol=1e-12)

@@ -35,7 +35,8 @@ class CrossEntropy(_Loss):
 
     @property
     def grad_sources(self) -> tuple[str, str]:
-        g = "{g}[..., None]" if self.reduction == "none" else "{g}"  # one g per example
+        # one g per example, spread over its classes (one example, (k,) logits: one number)
+        g = "{g}[..., None]" if self.reduction == "none" and self.z.ndim == 2 else "{g}"
         return (f"{g} * (softmax({{x}}, axis=-1) - {{y}})", f"-{g} * log_softmax({{x}}, axis=-1)")
 
     def forward(self, z, y):
