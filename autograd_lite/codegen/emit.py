@@ -281,23 +281,27 @@ class _Writer:
         if n in self.identity or n in self.of_logits:
             entry, z = self.identity.get(n) or self.of_logits[n]
             text = self._reduce(n, entry.loss_source.format(**self._loss_names(n, z)))
-        else:
-            template = self._template(op, "source")
-            if template is None:
-                return f"{out} = {self._custom_forward(n)}"
-            text = self._fill(template, n, g=None)
-            if getattr(op, "reduction", None) is None:
-                return f"{out} = {text}"
-            text = self._reduce(n, text)
-            entry, z = identities.find(None, op), n.parents[0]  # a fused loss, its own pair
-        line = f"{out} = {text}"
+            return f"{out} = {text}{self._where_not_finite(n, entry, z)}"
+        template = self._template(op, "source")
+        if template is None:
+            return f"{out} = {self._custom_forward(n)}"
+        text = self._fill(template, n, g=None)
+        if getattr(op, "reduction", None) is None:
+            return f"{out} = {text}"
+        fused = identities.find(None, op)  # a fused loss, its own pair (z its first input)
+        return f"{out} = {self._reduce(n, text)}{self._where_not_finite(n, fused, n.parents[0])}"
+
+    def _where_not_finite(self, n: Node, entry: identities.Identity | None, z: Node) -> str:
+        """The lines after a loss that redo it by the identity's limits_source where it is inf
+        or NaN (an infinite z's limit, a NaN z's error); "" for a loss that has none. The test
+        is of the reduced loss, one number: inf and NaN fail |x| < inf, with no pass over z."""
         if entry is None or not entry.limits_source:
-            return line
-        # inf and NaN fail |x| < inf (one test of one number, not a pass; and no warning)
-        total = f"{out}.sum()" if op.reduction == "none" and not self.scalar else out
-        limits = entry.limits_source.format(**self._loss_names(n, z), op=op.name)
+            return ""
+        out = self._name(n)
+        total = f"{out}.sum()" if n.op.reduction == "none" and not self.scalar else out
+        limits = entry.limits_source.format(**self._loss_names(n, z), op=n.op.name)
         inf = "math.inf" if self.scalar else "np.inf"
-        return f"{line}\nif not abs({total}) < {inf}:  # an infinite or NaN z\n" \
+        return f"\nif not abs({total}) < {inf}:  # an infinite or NaN z\n" \
             f"    {out} = {self._reduce(n, limits)}"
 
     def _loss_names(self, n: Node, z: Node) -> dict[str, str]:
