@@ -1,0 +1,198 @@
+"""W7's ceiling for an engine shaped as autograd_lite's core, measured rather than argued.
+
+    .venv/bin/python -m benchmarks.prototypes.w7_same_shape      (needs micrograd: make bench-peers)
+
+A minimal engine of the same shape as the core (per op: one node, one op object with forward and
+backward, one parents tuple; backward in creation order from a heap), in Python floats and with
+no checks at all, runs micrograd's moons step (demos/micrograd_moons.py) beside autograd_lite's
+scalar Nodes and micrograd's own code, in one process. On 2026-12-02 it measured 0.55-0.70x
+micrograd, autograd_lite 0.62-0.81x: W7's 0.25x needs another shape of core (a tape), not
+cheaper checks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import sys
+import time
+from heapq import heappop, heappush
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "demos"))
+
+import micrograd.nn as micrograd_nn  # noqa: E402
+import micrograd_moons as demo  # noqa: E402
+from micrograd.engine import Value  # noqa: E402
+
+import autograd_lite as ag  # noqa: E402
+
+_count = itertools.count()
+
+
+class Scalar:
+    """A node: a float value, its grad, its parents and the op that made it."""
+
+    __slots__ = ("value", "grad", "parents", "op", "requires_grad", "number")
+
+    def __init__(self, value: float, requires_grad: bool = False) -> None:
+        self.value, self.grad, self.parents, self.op = value, None, (), None
+        self.requires_grad, self.number = requires_grad, next(_count)
+
+    def __add__(self, other: Any) -> Scalar:
+        return Add()(self, _as_scalar(other))
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> Scalar:
+        return Mul()(self, _as_scalar(other))
+
+    __rmul__ = __mul__
+
+    def __rsub__(self, other: Any) -> Scalar:
+        return Sub()(_as_scalar(other), self)
+
+    def backward(self) -> None:
+        """The newest waiting node first (a heap on creation numbers), as Node.backward."""
+        pending = {self: 1.0}
+        waiting = [(-self.number, self)]
+        while waiting:
+            node = heappop(waiting)[1]
+            grad = node.grad = pending.pop(node)
+            for parent, parent_grad in zip(node.parents, node.op.backward(grad), strict=True):
+                if not parent.requires_grad:
+                    continue
+                if parent in pending:
+                    pending[parent] += parent_grad
+                else:
+                    pending[parent] = parent_grad
+                    if parent.op is not None:
+                        heappush(waiting, (-parent.number, parent))
+        for leaf, grad in pending.items():
+            leaf.grad = grad
+
+
+_constants: dict[float, Scalar] = {}
+
+
+def _as_scalar(x: Any) -> Scalar:
+    if type(x) is Scalar:
+        return x
+    if x not in _constants:
+        _constants[x] = Scalar(float(x))
+    return _constants[x]
+
+
+class Op:
+    def __call__(self, *inputs: Scalar) -> Scalar:
+        out = Scalar.__new__(Scalar)
+        out.value = self.forward(*[p.value for p in inputs])
+        out.grad, out.parents, out.op = None, inputs, self
+        out.requires_grad, out.number = any(p.requires_grad for p in inputs), next(_count)
+        return out
+
+
+class Add(Op):
+    def forward(self, x: float, y: float) -> float:
+        return x + y
+
+    def backward(self, g: float) -> tuple[float, float]:
+        return g, g
+
+
+class Sub(Op):
+    def forward(self, x: float, y: float) -> float:
+        return x - y
+
+    def backward(self, g: float) -> tuple[float, float]:
+        return g, -g
+
+
+class Mul(Op):
+    def forward(self, x: float, y: float) -> float:
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, g: float) -> tuple[float, float]:
+        return g * self.y, g * self.x
+
+
+class ReLU(Op):
+    def forward(self, x: float) -> float:
+        self.positive = x > 0.0
+        return x if self.positive else 0.0
+
+    def backward(self, g: float) -> tuple[float]:
+        return (g if self.positive else 0.0,)
+
+
+def main(rounds: int = 3, repeats: int = 7) -> None:
+    X, y = demo.moons()
+    start = ag.nn.MLP(demo.SIZES, activation="relu", seed=0)
+    model = demo.ScalarMLP(start)
+    params = model.parameters()
+    layers = [
+        [([Scalar(float(w.value), True) for w in ws], Scalar(float(b.value), True))
+         for ws, b in neurons]
+        for neurons in model.layers
+    ]
+    same_shape_params = [p for neurons in layers for ws, b in neurons for p in (*ws, b)]
+    mg = micrograd_nn.MLP(2, [16, 16, 1])
+    rows, labels = X.tolist(), y.tolist()
+
+    def autograd_lite_step() -> None:
+        total, _ = demo.scalar_loss(model, X, y)
+        for p in params:
+            p.grad = None
+        total.backward()
+        with ag.no_grad():
+            for p in params:
+                p -= 0.1 * p.grad
+
+    def same_shape_step() -> None:
+        scores = []
+        for row in rows:
+            x: list[Any] = row
+            for depth, neurons in enumerate(layers):
+                outputs = []
+                for ws, b in neurons:
+                    act = b
+                    for w, xi in zip(ws, x, strict=True):
+                        act = act + w * xi
+                    outputs.append(act if depth == len(layers) - 1 else ReLU()(act))
+                x = outputs
+            scores.append(x[0])
+        losses = [ReLU()(1.0 - yi * s) for yi, s in zip(labels, scores, strict=True)]
+        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in same_shape_params)
+        for p in same_shape_params:
+            p.grad = None
+        total.backward()
+        for p in same_shape_params:
+            p.value -= 0.1 * p.grad
+
+    def micrograd_step() -> None:
+        scores = list(map(mg, [list(map(Value, row)) for row in rows]))
+        losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores, strict=True)]
+        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in mg.parameters())
+        mg.zero_grad()
+        total.backward()
+        for p in mg.parameters():
+            p.data -= 0.1 * p.grad
+
+    def median_time(step: Any) -> float:
+        times = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - began)
+        return statistics.median(times)
+
+    for _ in range(rounds):
+        same, ours, theirs = map(median_time, (same_shape_step, autograd_lite_step, micrograd_step))
+        print(f"same shape {same * 1e3:.0f} ms, autograd_lite {ours * 1e3:.0f} ms, micrograd "
+              f"{theirs * 1e3:.0f} ms: {same / theirs:.2f}x and {ours / theirs:.2f}x micrograd")
+
+
+if __name__ == "__main__":
+    main()
