@@ -137,15 +137,15 @@ def bce_logits(z, y):
             (flat_z[i:i + n], flat_y[i:i + n] if np.ndim(y) else y, flat_loss[i:i + n])
             for i in range(0, z.size, n)
         ]
-    for zb, yb, out in blocks:
-        e = np.abs(zb, out=np.empty_like(zb))
-        np.multiply(e, 0.5, out=out)
-        with np.errstate(invalid="ignore"):  # an infinite z's inf - inf: see bce_limits
+    with np.errstate(invalid="ignore"):  # an infinite z's inf - inf: see bce_limits
+        for zb, yb, out in blocks:
+            e = np.abs(zb, out=np.empty_like(zb))
+            np.multiply(e, 0.5, out=out)
             out += zb * (0.5 - yb)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        np.log1p(e, out=e)
-        out += e
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+            np.log1p(e, out=e)
+            out += e
     return loss
 ''',
     "bce_limits": '''\

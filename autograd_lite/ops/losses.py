@@ -99,17 +99,17 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
         e = np.empty(z.shape, z.dtype)
     flat_z, flat_losses, flat_e = z.reshape(-1), losses.reshape(-1), e.reshape(-1)
     flat_y = np.reshape(y, -1) if np.ndim(y) else y
-    for start in range(0, z.size, BLOCK):
-        block = slice(start, start + BLOCK)
-        zb, out, eb = flat_z[block], flat_losses[block], flat_e[block]
-        np.abs(zb, out=out)  # (|z|, for e and for the loss)
-        if not given:
-            np.negative(out, out=eb)
-            np.exp(eb, out=eb)
-        out *= 0.5
-        with np.errstate(invalid="ignore"):  # (as above)
+    with np.errstate(invalid="ignore"):  # (as above; once, not per block)
+        for start in range(0, z.size, BLOCK):
+            block = slice(start, start + BLOCK)
+            zb, out, eb = flat_z[block], flat_losses[block], flat_e[block]
+            np.abs(zb, out=out)  # (|z|, for e and for the loss)
+            if not given:
+                np.negative(out, out=eb)
+                np.exp(eb, out=eb)
+            out *= 0.5
             out += zb * (0.5 - (flat_y[block] if np.ndim(y) else y))
-        out += np.log1p(eb)
+            out += np.log1p(eb)
     return losses, e
 
 
