@@ -1,6 +1,7 @@
 """W7's ceiling for an engine shaped as autograd_lite's core, measured rather than argued.
 
-    .venv/bin/python -m benchmarks.prototypes.w7_same_shape      (needs micrograd: make bench-peers)
+    make bench-peers      (once: .venv-bench, with micrograd)
+    .venv-bench/bin/python -m benchmarks.prototypes.w7_same_shape
 
 A minimal engine of the same shape as the core (per op: one node, one op object with forward and
 backward, one parents tuple; backward in creation order from a heap), in Python floats and with
@@ -24,9 +25,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "demos"))
 
-import micrograd.nn as micrograd_nn  # noqa: E402
+try:
+    import micrograd.nn as micrograd_nn
+    from micrograd.engine import Value
+except ImportError:
+    sys.exit("w7_same_shape needs micrograd: run `make bench-peers` once, then "
+             "`.venv-bench/bin/python -m benchmarks.prototypes.w7_same_shape`")
+
 import micrograd_moons as demo  # noqa: E402
-from micrograd.engine import Value  # noqa: E402
 
 import autograd_lite as ag  # noqa: E402
 
