@@ -288,7 +288,7 @@ LOSSES_OF_LOGITS = {
     ],
 )
 def test_generated_loss_of_infinite_logits_is_its_limit_as_eager(form, reduction, zs, ys):
-    """Where z is infinite the formula's inf - inf would be NaN: eager and generated code give
+    """Where z is infinite the formula's inf * 0 would be NaN: eager and generated code give
     the limit (0 where the label agrees, else inf), the same gradients, and no numpy warning;
     the generated test is of the reduced loss only (x - x != 0), so finite z cost no pass."""
     scalar = len(zs) == 1

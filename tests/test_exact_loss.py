@@ -347,7 +347,7 @@ def test_the_loss_of_a_large_array_done_block_by_block_is_the_elementwise_formul
     z = rng.standard_normal((loss_module.BLOCKED + loss_module.BLOCK + 17, 1)) * 40.0
     for y in ((rng.random(z.shape) > 0.5) * 1.0, np.float64(1.0), rng.random(z.shape)):
         abs_z = np.abs(z)
-        expected = abs_z * 0.5 + z * (0.5 - y) + np.log1p(np.exp(-abs_z))
+        expected = z * ((z >= 0.0) - y) + np.log1p(np.exp(-abs_z))
         losses, e = loss_module._losses_of_logits(z, y)
         assert np.array_equal(losses, expected) and np.array_equal(e, np.exp(-abs_z))
         given, _ = loss_module._losses_of_logits(z, y, np.exp(-abs_z))
@@ -388,12 +388,12 @@ def test_a_sigmoid_changed_in_place_is_a_prediction_like_any_other(change):
 
 
 def test_the_fused_loss_of_infinite_logits_is_its_limit_and_a_nan_logit_an_error():
-    """z = +inf with y = 1 costs 0 (the formula's inf - inf would be NaN), with y = 0 inf; the
+    """z = +inf with y = 1 costs 0 (the formula's inf * 0 would be NaN), with y = 0 inf; the
     gradient a - y stays exact; a NaN logit is an error naming it, not a silent NaN loss."""
     z = ag.Node(np.array([np.inf, -np.inf, np.inf, 0.0]), requires_grad=True)
     y = np.array([1.0, 0.0, 0.0, 1.0])
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # (not even numpy's, of the formula's inf - inf)
+        warnings.simplefilter("error")  # (not even numpy's, of the formula's inf * 0)
         losses = ag.binary_cross_entropy_with_logits(z, y, reduction="none")
         np.testing.assert_array_equal(losses.value, [0.0, 0.0, np.inf, np.log(2.0)])
         L = ag.binary_cross_entropy_with_logits(z[[0, 1, 3]], y[[0, 1, 3]])
@@ -431,3 +431,40 @@ def test_a_sigmoid_with_a_second_user_warns_where_the_chain_rule_overflows():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # finite: no warning
         (ag.binary_cross_entropy(b, np.full(2, 0.25)) + ag.sum(b * 0.0)).backward()
+
+
+def _loss_in_60_digits(z: float, y: float) -> float:
+    """log(1 + e^z) - y z in decimal arithmetic: z (1 - y) + log(1 + e^-z) for z >= 0 and
+    -z y + log(1 + e^z) below, exact to 60 digits (an oracle apart from the float formulas)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as context:
+        context.prec = 60
+        zd, yd = Decimal(z), Decimal(y)
+        linear = zd * (1 - yd) if z >= 0 else -zd * yd
+        return float(linear + (1 + (-abs(zd)).exp()).ln())
+
+
+@given(
+    st.floats(-1e300, 1e300, allow_nan=False),
+    st.one_of(st.floats(0.0, 1.0), st.sampled_from([1 - 1e-10, 1e-10, 1 - 2**-53, 0.5])),
+)
+@example(z=1000.0, y=1 - 1e-10)  # a soft label and a tiny loss beside |z|: 6 digits were lost
+@example(z=1e300, y=1 - 2**-53)  # a third of the loss was lost
+@example(z=-1000.0, y=1e-10)
+def test_the_loss_of_logits_is_exact_for_soft_labels_at_any_z(z, y):
+    """max(z, 0) - z y is computed as z (1 - y) or -z y (one rounding): the loss stays right
+    to the last digits where it is tiny beside |z|, in both forms, one number and arrays (the
+    blocked path too), and in generated code."""
+    exact = _loss_in_60_digits(z, y)
+    fused = ag.binary_cross_entropy_with_logits(ag.Node(z), y).value
+    lesson = ag.binary_cross_entropy(ag.sigmoid(ag.Node(z)), y).value
+    many = ag.binary_cross_entropy_with_logits(
+        ag.Node(np.full(70_000, z)), np.full(70_000, y), reduction="none"
+    ).value  # (over BLOCKED elements: done block by block)
+    program = ag.codegen(ag.binary_cross_entropy_with_logits(ag.Node(0.0, name="z"), y))
+    arrays = ag.codegen(ag.binary_cross_entropy_with_logits(ag.Node(np.zeros(3), name="z"),
+                                                            np.full(3, y), reduction="sum"))
+    generated = program(z=z)[0], arrays(z=np.full(3, z))[0] / 3
+    for value in (fused, lesson, many[0], many[-1], *generated):
+        assert value == pytest.approx(exact, rel=1e-13, abs=1e-300), (value, exact)

@@ -33,12 +33,12 @@ def sigmoid_slope(z):
 def bce_logits(z, y):
     """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
 
-    log(1 + e^z) - y z, written max(z, 0) - z y + log(1 + e^-|z|): no overflow, and no
-    cancellation where the loss is tiny.
+    log(1 + e^z) - y z, written max(z, 0) - z y + log(1 + e^-|z|), with max(z, 0) - z y as
+    z (1 - y) or -z y: no overflow, and no cancellation where the loss is tiny beside |z|.
     """
-    if abs(z) == math.inf:  # the limit, where the formula would give inf - inf
+    if abs(z) == math.inf:  # the limit, where the formula would give inf * 0
         return 0.0 if y == (1.0 if z > 0.0 else 0.0) else math.inf
-    return max(z, 0.0) - z * y + math.log1p(math.exp(-abs(z)))
+    return (z * (1.0 - y) if z >= 0.0 else -z * y) + math.log1p(math.exp(-abs(z)))
 ''',
     "bce_limits": '''\
 def bce_limits(z, y, op):
@@ -120,11 +120,11 @@ def sigmoid_slope(z):
 def bce_logits(z, y):
     """-(y log a + (1-y) log(1-a)) of a = sigmoid(z), from z: exact for any z.
 
-    max(z, 0) - z y + log(1 + e^-|z|), with max(z, 0) - z y written |z|/2 + z (1/2 - y) (from
-    the |z| the exponential needs: numpy's maximum is a slow pass of its own), summed in that
-    order: no cancellation where the loss is tiny (y = 1 and z > 0, or y = 0 and z < 0, give
-    exactly 0 before the log term). On a large array its nine passes run over blocks of
-    {BLOCK:,} elements, which stay in the CPU's cache, rather than over the whole array nine times.
+    max(z, 0) - z y + log(1 + e^-|z|), with max(z, 0) - z y written z ((z >= 0) - y), that is
+    z (1 - y) or -z y: one rounding, so no cancellation where the loss is tiny beside |z| (y = 1
+    and z > 0, or y = 0 and z < 0, give exactly 0 before the log term). On a large array its
+    passes run over blocks of {BLOCK:,} elements, which stay in the CPU's cache, rather than over
+    the whole array each time.
     """
     loss = np.empty_like(z)  # (an array even for one number)
     if z.size <= {BLOCKED} or np.shape(y) not in ((), z.shape):
@@ -137,20 +137,19 @@ def bce_logits(z, y):
             (flat_z[i:i + n], flat_y[i:i + n] if np.ndim(y) else y, flat_loss[i:i + n])
             for i in range(0, z.size, n)
         ]
-    with np.errstate(invalid="ignore"):  # an infinite z's inf - inf: see bce_limits
+    with np.errstate(invalid="ignore"):  # an infinite z's inf * 0: see bce_limits
         for zb, yb, out in blocks:
-            e = np.abs(zb, out=np.empty_like(zb))
-            np.multiply(e, 0.5, out=out)
-            out += zb * (0.5 - yb)
+            e = np.abs(zb, out=np.empty_like(zb))  # (an array even for a 0-d z: out= needs one)
             np.negative(e, out=e)
             np.exp(e, out=e)
             np.log1p(e, out=e)
+            np.multiply(zb, (zb >= 0.0) - yb, out=out)
             out += e
     return loss
 ''',
     "bce_limits": '''\
 def bce_limits(z, y, op):
-    """bce_logits where some z is infinite, as the limits (the formula gives inf - inf = NaN
+    """bce_logits where some z is infinite, as the limits (the formula gives inf * 0 = NaN
     there): 0 at z = +inf with y = 1 or at z = -inf with y = 0, inf otherwise; a NaN z is the
     engine's error, not a NaN loss (ops/losses.py, limits_of_logits)."""
     if np.isnan(z).any():

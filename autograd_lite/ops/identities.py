@@ -19,7 +19,7 @@ outer op's second input (the label), ``{da}`` the gradient arriving at ``{a}``.
 - ``loss_source``: the outer op's loss of one element as a Python expression of ``{z}`` and
   ``{y}`` that stays exact however large |z| (codegen; its helpers are in codegen/helpers.py).
 - ``limits_source``: the same where the formula is not finite, as ``{op}`` does it eagerly: an
-  infinite z's limit (the formula's inf - inf would be NaN), a NaN z an error; generated code
+  infinite z's limit (the formula's inf * 0 would be NaN), a NaN z an error; generated code
   runs it only where ``loss_source`` gave inf or NaN (a test of the reduced loss, no pass).
 
 The loss uses the table through ``inner_op`` below, the one place where an op looks at the graph

@@ -81,18 +81,19 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
     """(losses, e): -(y log a + (1-y) log(1-a)) of a = sigmoid(z) as max(z, 0) - z y + log(1 + e),
     e = e^-|z| <= 1 (so no exponential overflows), finite for every finite z.
 
-    max(z, 0) - z y is computed as |z|/2 + z (1/2 - y), as the generated code does (codegen's
-    bce_logits): the same numbers, from the |z| the exponential needs (numpy's maximum is a
-    slow pass of its own); exactly 0 where y = 1 and z > 0 or y = 0 and z < 0, so a tiny loss
-    keeps its digits. A large array is done block by block, so that its nine
-    passes read and write the cache rather than memory (the same numbers, element by element).
+    max(z, 0) - z y is computed as z ((z >= 0) - y), that is z (1 - y) or -z y, as the generated
+    code does (codegen's bce_logits): one rounding, so no cancellation where the loss is tiny
+    beside |z| (a soft label y = 1 - 1e-10 at z = 1000; max(z, 0) - z y there lost 6 digits),
+    and exactly 0 where y = 1 and z > 0 or y = 0 and z < 0. A large array is done block by
+    block, so that its passes read and write the cache rather than memory (the same numbers,
+    element by element).
     """
     if type(z) is not np.ndarray or z.size <= BLOCKED or np.shape(y) not in ((), z.shape):
         abs_z = np.abs(z)
         if e is None:
             e = np.exp(-abs_z)
-        with np.errstate(invalid="ignore"):  # an infinite z's inf - inf: see limits_of_logits
-            return abs_z * 0.5 + z * (0.5 - y) + np.log1p(e), e
+        with np.errstate(invalid="ignore"):  # an infinite z's inf * 0: see limits_of_logits
+            return z * ((z >= 0.0) - y) + np.log1p(e), e
     losses = np.empty(z.shape, np.result_type(z, y))
     given = e is not None
     if not given:
@@ -103,19 +104,18 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
         for start in range(0, z.size, BLOCK):
             block = slice(start, start + BLOCK)
             zb, out, eb = flat_z[block], flat_losses[block], flat_e[block]
-            np.abs(zb, out=out)  # (|z|, for e and for the loss)
             if not given:
-                np.negative(out, out=eb)
+                np.abs(zb, out=eb)
+                np.negative(eb, out=eb)
                 np.exp(eb, out=eb)
-            out *= 0.5
-            out += zb * (0.5 - (flat_y[block] if np.ndim(y) else y))
+            np.multiply(zb, (zb >= 0.0) - (flat_y[block] if np.ndim(y) else y), out=out)
             out += np.log1p(eb)
     return losses, e
 
 
 def limits_of_logits(z, y, losses, op: str):
     """The losses where some z is infinite, as their limits: 0 at z = +inf with y = 1 (or
-    -inf with y = 0), inf otherwise (the formula gives inf - inf = NaN there). A NaN z is an
+    -inf with y = 0), inf otherwise (the formula gives inf * 0 = NaN there). A NaN z is an
     error naming ``op`` and the index, not a NaN loss. (The generated code's bce_limits,
     codegen/helpers.py, does the same.)"""
     if np.any(np.isnan(z)):
@@ -229,7 +229,7 @@ class BinaryCrossEntropy(_Loss):
             y = float(y)
             if not 0.0 <= y <= 1.0:
                 raise _labels_outside(y, self.name)
-            loss = (z if z > 0.0 else 0.0) - z * y + math.log1p(e)
+            loss = (z * (1.0 - y) if z >= 0.0 else -z * y) + math.log1p(e)  # (as above)
             if loss - loss != 0.0:  # (inf - inf and NaN - NaN are NaN)
                 if z != z:
                     return None
