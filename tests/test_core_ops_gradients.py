@@ -462,3 +462,20 @@ def test_pow_warns_where_the_exponents_gradient_is_nan():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ag.sum(z**y).backward()  # no negative base: no warning
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # (numpy's divide by zero, of 0 ** -1)
+def test_pow_at_a_zero_base_gives_the_exponents_limits_as_torch():
+    """d(x^y)/dy = x^y log x at x = 0: 0 where y >= 0 (0 * -inf taken as its limit), and -inf
+    where y < 0 (x^y is inf there: inf * -inf), +inf at x = -0.0 with an odd y < 0; the same in
+    eager, in array programs and in scalar ones (which fall back to numpy at 0 ** -1)."""
+    cases = [(0.0, -1.0, -np.inf), (-0.0, -1.0, np.inf), (0.0, -0.5, -np.inf), (0.0, 2.0, 0.0),
+             (0.0, 0.0, 0.0), (2.0, -1.0, 0.5 * np.log(2.0))]
+    for xv, yv, expected in cases:
+        for value in (np.array(xv), xv):  # a 0-d array, a float64 scalar graph
+            x, y = ag.Node(value, name="x"), ag.Node(np.float64(yv), name="y", requires_grad=True)
+            out = x**y
+            out.backward()
+            assert y.grad == pytest.approx(expected), (xv, yv)
+            _, grads = ag.codegen(out)(x=value, y=yv)
+            assert grads["y"] == pytest.approx(expected), (xv, yv, "generated")

@@ -89,7 +89,8 @@ class Neg(Op):
 class Pow(Op):
     """out = x^y;  dout/dx = y x^(y-1), dout/dy = out log(x).
 
-    As in PyTorch, dout/dx is 0 where y = 0 and dout/dy is 0 where x = 0 (limits, not NaN);
+    As in PyTorch, dout/dx is 0 where y = 0, and dout/dy is 0 where x = 0 and y >= 0 (limits,
+    not 0 * -inf = NaN); where x = 0 and y < 0, out is inf and dout/dy = -inf, its limit.
     dout/dx is inf where x = 0 and y < 1 (the slope's limit, as sqrt's). Where x < 0, dout/dy
     is NaN (log x is undefined) and a RuntimeWarning says so, as numpy's log would.
     """
@@ -98,13 +99,13 @@ class Pow(Op):
     source = "{x} ** {y}"
     grad_sources = (
         "{g} * np.where({y} == 0, 0.0, {y} * {x} ** ({y} - 1))",
-        "{g} * np.where({x} == 0, 0.0, {out} * np.log({x}))",
+        "{g} * np.where(({x} == 0) & ({y} >= 0), 0.0, {out} * np.log({x}))",
     )
     # math.pow, not **: a negative float to a fractional power is an error, not a complex number
     scalar_source = "math.pow({x}, {y})"
     scalar_grad_sources = (
         "{g} * ({y} * math.pow({x}, {y} - 1.0) if {y} != 0.0 else 0.0)",
-        "{g} * ({out} * math.log({x}) if {x} != 0.0 else 0.0)",
+        "{g} * ({out} * math.log({x}) if {x} != 0.0 or {y} < 0.0 else 0.0)",
     )
 
     def forward(self, x, y):
@@ -121,7 +122,7 @@ class Pow(Op):
                 gx = g * np.where(y == 0, 0.0, y * x ** (y - 1))
         if need_y:
             with np.errstate(divide="ignore", invalid="ignore"):  # (log 0, which where drops)
-                gy = g * np.where(x == 0, 0.0, self.out * np.log(x))
+                gy = g * np.where((x == 0) & (y >= 0), 0.0, self.out * np.log(x))
             if np.any(x < 0):
                 warnings.warn(
                     "pow: the gradient for the exponent y is NaN where the base x is negative "
