@@ -209,6 +209,26 @@ class Handle:
         return self.tape.record(RELU, v if v > 0.0 else 0.0, self.index, -1)
 
 
+def _hinge_loss(layers: list, rows: list, labels: list, relu: Any) -> Any:
+    """micrograd's loss() on either engine's values: the MLP's score of each row (ReLU but at
+    the end), mean(relu(1 - y score)) + 1e-4 * sum(p^2) over the weights."""
+    scores = []
+    for row in rows:
+        x: list[Any] = row
+        for depth, neurons in enumerate(layers):
+            outputs = []
+            for ws, b in neurons:
+                act = b
+                for w, xi in zip(ws, x, strict=True):
+                    act = act + w * xi
+                outputs.append(act if depth == len(layers) - 1 else relu(act))
+            x = outputs
+        scores.append(x[0])
+    losses = [relu(1.0 - yi * s) for yi, s in zip(labels, scores, strict=True)]
+    weights = [p for neurons in layers for ws, b in neurons for p in (*ws, b)]
+    return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in weights)
+
+
 def main(rounds: int = 3, repeats: int = 7) -> None:
     X, y = demo.moons()
     start = ag.nn.MLP(demo.SIZES, activation="relu", seed=0)
@@ -233,20 +253,7 @@ def main(rounds: int = 3, repeats: int = 7) -> None:
                 p -= 0.1 * p.grad
 
     def same_shape_step() -> None:
-        scores = []
-        for row in rows:
-            x: list[Any] = row
-            for depth, neurons in enumerate(layers):
-                outputs = []
-                for ws, b in neurons:
-                    act = b
-                    for w, xi in zip(ws, x, strict=True):
-                        act = act + w * xi
-                    outputs.append(act if depth == len(layers) - 1 else ReLU()(act))
-                x = outputs
-            scores.append(x[0])
-        losses = [ReLU()(1.0 - yi * s) for yi, s in zip(labels, scores, strict=True)]
-        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in same_shape_params)
+        total = _hinge_loss(layers, rows, labels, lambda act: ReLU()(act))
         for p in same_shape_params:
             p.grad = None
         total.backward()
@@ -265,21 +272,8 @@ def main(rounds: int = 3, repeats: int = 7) -> None:
             [([tape.leaf(w) for w in ws], tape.leaf(b)) for ws, b in neurons]
             for neurons in tape_weights
         ]
-        scores = []
-        for row in rows:
-            x: list[Any] = row
-            for depth, neurons in enumerate(layer_handles):
-                outputs = []
-                for ws, b in neurons:
-                    act = b
-                    for w, xi in zip(ws, x, strict=True):
-                        act = act + w * xi
-                    outputs.append(act if depth == len(layer_handles) - 1 else act.relu())
-                x = outputs
-            scores.append(x[0])
-        losses = [(1.0 - yi * s).relu() for yi, s in zip(labels, scores, strict=True)]
+        total = _hinge_loss(layer_handles, rows, labels, Handle.relu)
         handles = [p for neurons in layer_handles for ws, b in neurons for p in (*ws, b)]
-        total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in handles)
         grads = tape.backward(total.index)
         return tape.values[total.index], [grads[p.index] for p in handles]
 
