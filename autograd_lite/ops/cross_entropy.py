@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..errors import ShapeError
 from ..node import ArrayLike, Node
 from .identities import named
-from .losses import Reduction, _Loss
+from .losses import Reduction, _Loss, is_finite
 from .softmax import log_softmax_parts
 
 _SOFTMAX_MINUS_ONEHOT = named(None, "cross_entropy")  # the fused gradient, from the one table
@@ -49,7 +47,7 @@ class CrossEntropy(_Loss):
         self.y = self._one_hot(np.asarray(y), z.shape)
         # (0 - s: no -0.0 loss)
         value = self.reduce(0.0 - np.sum(weighted_log(self.y, self.log_p), axis=-1))
-        if math.isfinite(value) if np.ndim(value) == 0 else np.isfinite(value).all():
+        if is_finite(value):
             return value
         refuse_undefined_logits(z, self.name)
         return value

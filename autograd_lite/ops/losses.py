@@ -113,6 +113,14 @@ def _losses_of_logits(z: np.ndarray, y: np.ndarray, e: np.ndarray | None = None)
     return losses, e
 
 
+def is_finite(value) -> bool:
+    """Whether a loss holds no inf or NaN; a float64 (a mean's or sum's, the common case) is
+    tested as a number, without a ufunc call (this runs on every loss)."""
+    if type(value) is np.float64:
+        return math.isfinite(value)
+    return bool(np.isfinite(value).all())
+
+
 def limits_of_logits(z, y, losses, op: str):
     """The losses where some z is infinite, as their limits: 0 at z = +inf with y = 1 (or
     -inf with y = 0), inf otherwise (the formula gives inf * 0 = NaN there). A NaN z is an
@@ -233,14 +241,14 @@ class BinaryCrossEntropy(_Loss):
             if loss - loss != 0.0:  # (inf - inf and NaN - NaN are NaN)
                 if z != z:
                     return None
-                loss = 0.0 if y == (1.0 if z > 0.0 else 0.0) else math.inf  # z = +-inf
+                loss = float(limits_of_logits(z, y, loss, self.name))  # z = +-inf (rare)
             self.a, self.y, self.divisor = float(a), y, 1
             return np.float64(loss)
         _check_labels(y, a, self.name)
         self.a, self.y = a, y
         losses = _losses_of_logits(z, y, e)[0]
         value = self.reduce(losses)
-        if math.isfinite(value) if value.ndim == 0 else np.isfinite(value).all():
+        if is_finite(value):
             return value
         if np.any(np.isnan(z)):
             return None
@@ -352,7 +360,7 @@ class BinaryCrossEntropyWithLogits(_Loss):
         self.z, self.y = z, y
         losses, self.e = _losses_of_logits(z, y)  # (backward reuses e)
         value = self.reduce(losses)
-        if math.isfinite(value) if type(value) is np.float64 else np.all(np.isfinite(value)):
+        if is_finite(value):
             return value
         return self.reduce(limits_of_logits(z, y, losses, self.name))
 
