@@ -6,11 +6,11 @@
 A minimal engine of the same shape as the core (per op: one node, one op object with forward and
 backward, one parents tuple; backward in creation order from a heap), in Python floats and with
 no checks at all, runs micrograd's moons step (demos/micrograd_moons.py) beside autograd_lite's
-scalar Nodes and micrograd's own code, in one process. On 2026-12-02 it measured 0.55-0.78x
-micrograd, autograd_lite 0.62-0.81x: W7's 0.25x needs another shape of core, not cheaper
-checks. A tape (one list of values and one of records per graph, a handle per value, backward a
-loop over the records in reverse), checked to give the engine's loss and gradients, measured
-0.16-0.18x: that shape reaches the target.
+scalar Nodes and micrograd's own code, in one process. Over nine rounds on 2026-12-02 it
+measured 0.55-0.99x micrograd, autograd_lite 0.59-0.87x: W7's 0.25x needs another shape of core,
+not cheaper checks. A tape (one list of values and one of records per graph, a handle per value,
+backward a loop over the records in reverse), checked to give the engine's loss and gradients,
+measured 0.11-0.23x: that shape reaches the target.
 
 Between the two, the leanest engine that still has a node object per op (a node and its parents
 tuple, nothing more: the op a shared function that adds into its parents' grads, backward one
