@@ -298,6 +298,12 @@ def test_diverging_training_names_the_iteration():
         logistic.train(X3 * 10, Y3, alpha=1e308, iterations=5)
     with pytest.raises(FloatingPointError, match="iteration"):
         logistic.train(X3 * 10, Y3, alpha=1e308, iterations=5, loss="fused")
+    # at iteration 1 no step has been taken: the start is at fault, not alpha
+    w = np.full((X3.shape[1], 1), -1e308)  # z = -inf where y = 1: an infinite loss
+    for compiled in (False, True):
+        with pytest.raises(logistic.TrainingDivergedError,
+                           match=r"iteration 1\b.*before any step, at the starting parameters"):
+            logistic.train(X3, Y3, alpha=0.1, iterations=5, w=w, compiled=compiled)
 
 
 def test_predict_and_accuracy():

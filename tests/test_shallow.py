@@ -155,11 +155,15 @@ def test_training_on_flower_reaches_the_courses_accuracy():
 def test_training_diverges_with_a_clear_error():
     X = np.array([[2.0, 1.0], [-2.0, 1.0]])
     Y = np.array([[1.0, 0.0]])
-    # W1 X overflows: 1e308 * 2 + 1e308 * (-2) is inf - inf, NaN, and so is the loss
-    start = shallow.Parameters(np.full((1, 2), 1e308), np.zeros((1, 1)), np.ones((1, 1)),
+    # A1 of the first example is tanh(3) = 0.995 twice, so Z2 = 1e308 * 0.995 * 2 overflows, with
+    # or without a fused multiply-add. (An inf - inf in W1 X was not a sure NaN: BLAS with FMA
+    # computes fma(1e308, -2, inf) = inf.)
+    start = shallow.Parameters(np.ones((2, 2)), np.zeros((2, 1)), np.full((1, 2), 1e308),
                                np.zeros((1, 1)))
-    with pytest.raises(logistic.TrainingDivergedError, match="at iteration 1: the logits Z2"):
-        shallow.train(X, Y, n_h=1, alpha=0.1, iterations=5, parameters=start)
+    with pytest.raises(logistic.TrainingDivergedError,
+                       match="at iteration 1: the logits Z2 .* before any step, at the starting "
+                             "parameters"):
+        shallow.train(X, Y, n_h=2, alpha=0.1, iterations=5, parameters=start)
 
 
 # -- the data -------------------------------------------------------------------------------------
