@@ -500,14 +500,15 @@ def _stop_if_diverged(iteration: int, alpha: float, values, what: str, X=None) -
     (at iteration 1 no step has been taken, so alpha cannot be the cause), or else alpha."""
     if np.all(np.isfinite(values)):
         return
-    advice = f"alpha = {alpha:g} is too large, try a smaller alpha such as {alpha / 10:g}"
-    if iteration == 1:
-        advice = ("that is before any step, at the starting parameters: they are too large for "
-                  "these features; start from smaller ones (the default start does)")
     largest = 0.0 if X is None else float(np.max(np.abs(X), initial=0.0))
     if largest > LARGE_FEATURE:
         advice = (f"the features are very large (up to {largest:.3g} in size), so that no alpha "
                   "may do: scale each to about 1 first ((x - mean) / std), then train")
+    elif iteration == 1:
+        advice = ("that is before any step, at the starting parameters: they are too large for "
+                  "these features; start from smaller ones (the default start does)")
+    else:
+        advice = f"alpha = {alpha:g} is too large, try a smaller alpha such as {alpha / 10:g}"
     raise TrainingDivergedError(
         f"training diverged at iteration {iteration}: {what} became NaN or infinite; {advice}"
     )
